@@ -1,0 +1,98 @@
+"""Command line: `python -m generator <command>`; see ../shared/spec/interfaces.md.
+
+Content problems print as `PATH:LINE:COLUMN: error: MESSAGE` and exit 1; a bug in the
+generator keeps its traceback (it is ours to fix, not the editor's).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from generator.errors import ContentError, Problem
+
+
+def shanghai_today() -> date:
+    """Publication periods are judged by the calendar in China, whatever the server's zone."""
+    return datetime.now(ZoneInfo("Asia/Shanghai")).date()
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期应为 YYYY-MM-DD：{text}") from None
+
+
+def _print_problems(problems: list[Problem], style: str) -> None:
+    for problem in problems:
+        print(problem.format(style))
+    errors = sum(1 for p in problems if p.severity == "error")
+    if errors:
+        print(f"发现 {errors} 个问题", file=sys.stderr)
+
+
+def cmd_validate(args) -> int:
+    from generator.pipeline import check
+
+    content, site = check(args.content, args.today or shanghai_today())
+    problems = content.all_problems()
+    _print_problems(problems, args.format)
+    if any(p.severity == "error" for p in problems):
+        return 1
+    print(f"检查通过：{content.files} 个文件", file=sys.stderr)
+    return 0
+
+
+def cmd_build(args) -> int:
+    from generator.pipeline import build, summary
+
+    try:
+        result = build(args.content, args.output, args.today or shanghai_today(),
+                       log=lambda line: print(line, file=sys.stderr))
+    except ContentError as exc:
+        _print_problems(exc.problems, args.format)
+        print(f"未生成网站：{args.output} 保持不变", file=sys.stderr)
+        return 1
+    print(summary(result))
+    return 0
+
+
+def cmd_serve(args) -> int:
+    from generator.serve import serve
+
+    return serve(args.content, args.output, args.port, today=args.today)
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m generator", description="营商环境公开平台：由 YAML 内容生成静态网站")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def command(name: str, help_: str, func) -> argparse.ArgumentParser:
+        c = sub.add_parser(name, help=help_)
+        c.add_argument("--content", type=Path, default=Path("content"), help="内容目录（默认 content/）")
+        c.add_argument("--format", choices=("text", "github"), default="text", help="问题输出格式")
+        c.set_defaults(func=func)
+        return c
+
+    c = command("validate", "检查全部内容文件", cmd_validate)
+    c.add_argument("--today", type=_date, help="按此日期判断公示期（默认今天，北京时间）")
+    c = command("build", "生成完整的静态网站", cmd_build)
+    c.add_argument("-o", "--output", type=Path, default=Path("site"))
+    c.add_argument("--today", type=_date, help="按此日期判断公示期（默认今天，北京时间）")
+    c = command("serve", "本地预览，文件变化时自动重新生成", cmd_serve)
+    c.add_argument("-o", "--output", type=Path, default=Path(".cache/preview"))
+    c.add_argument("--port", type=int, default=8000)
+    c.add_argument("--today", type=_date)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = parser().parse_args(argv)
+    except SystemExit as exc:
+        return 2 if exc.code not in (0, None) else 0
+    return args.func(args)

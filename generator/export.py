@@ -1,0 +1,93 @@
+"""Export stage: open data (CSV with BOM, JSON), the Atom feed and the sitemap.
+
+Everything here reads the assembled `Site`, so withheld board entries are absent by
+construction. Output is deterministic: no build time is written anywhere, only dates
+taken from the content.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date
+from xml.sax.saxutils import escape, quoteattr
+
+from generator.assemble import Site
+from generator.kinds import KINDS
+
+
+def _csv(rows: list[dict], columns: list[str]) -> bytes:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def _json(value) -> bytes:
+    return json.dumps(value, ensure_ascii=False, indent=1, sort_keys=False).encode("utf-8")
+
+
+def open_data(site: Site) -> dict[str, bytes]:
+    files: dict[str, bytes] = {}
+    for kind in KINDS.values():
+        if kind.data_rows is None:
+            continue
+        rows = [row for record in site.records[kind.name] for row in kind.data_rows(record, site)]
+        columns = list(rows[0]) if rows else []
+        files[f"data/{kind.name}.csv"] = _csv(rows, columns)
+        files[f"data/{kind.name}.json"] = _json(rows)
+    files["data/departments.json"] = _json([d.model_dump(mode="json", exclude_none=True) for d in site.departments.values()])
+    return files
+
+
+def absolute(site: Site, path: str) -> str:
+    base = (site.info.base_url or "").rstrip("/")
+    return f"{base}/{path}" if base else f"/{path}"
+
+
+def feed(site: Site, changes: list[tuple[date, str, str, str]]) -> bytes:
+    """Atom feed of new and changed policies and board issues (newest first)."""
+    entries = [c for c in changes if c[3].startswith(("policies/", "boards/"))][:50]
+    updated = entries[0][0].isoformat() if entries else site.today.isoformat()
+    parts = [
+        '<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="zh-CN">',
+        f"<title>{escape(site.info.name)}</title>",
+        f"<id>{escape(absolute(site, ''))}</id>",
+        f"<link href={quoteattr(absolute(site, ''))}/>",
+        f"<link rel=\"self\" href={quoteattr(absolute(site, 'feed.xml'))}/>",
+        f"<updated>{updated}T00:00:00+08:00</updated>",
+        f"<author><name>{escape(site.info.publisher)}</name></author>",
+    ]
+    for day, label, title, link in entries:
+        url = absolute(site, link)
+        parts.append(
+            f"<entry><title>{escape(label + '：' + title)}</title><id>{escape(url)}#{day.isoformat()}</id>"
+            f"<link href={quoteattr(url)}/><updated>{day.isoformat()}T00:00:00+08:00</updated></entry>"
+        )
+    parts.append("</feed>\n")
+    return "\n".join(parts).encode("utf-8")
+
+
+def sitemap(site: Site, paths: list[str]) -> bytes:
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    lines += [f"<url><loc>{escape(absolute(site, p))}</loc></url>" for p in sorted(paths)]
+    lines.append("</urlset>\n")
+    return "\n".join(lines).encode("utf-8")
+
+
+def recent_changes(site: Site) -> list[tuple[date, str, str, str]]:
+    """(date, label, title, site-relative link), newest first, from the records themselves."""
+    out = []
+    for power in site.records["powers"]:
+        for change in power.changes or ():
+            out.append((change.date, f"权责事项{change.action}", power.name, site.url_for("powers", power.id)))
+    for policy in site.records["policies"]:
+        out.append((policy.published or policy.issued, "发布政策", policy.title, site.url_for("policies", policy.id)))
+    for issue in site.records["boards"]:
+        out.append((issue.published, "发布红黑榜", issue.title, site.url_for("boards", issue.id)))
+    for measures in site.records["measures"]:
+        out.append((measures.published, "发布任务清单", measures.title, site.url_for("measures", measures.id)))
+    out.sort(key=lambda c: (c[0], c[3]), reverse=True)
+    return out

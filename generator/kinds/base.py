@@ -1,0 +1,87 @@
+"""What every record kind shares: strict models, field types, and the kind descriptor."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Annotated, Any, Callable
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic_core import PydanticCustomError
+
+if TYPE_CHECKING:
+    from generator.assemble import Site
+
+
+class Record(BaseModel):
+    """A strict content model: unknown keys are errors, nothing is coerced silently."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False, validate_default=False)
+
+
+def _iso_date(value: Any) -> date:
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        raise PydanticCustomError("iso_date", "日期格式应为 YYYY-MM-DD，例如 2024-03-01（当前为“{value}”）", {"value": value})
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise PydanticCustomError("impossible_date", "日期 {value} 不存在，请核对年月日", {"value": value}) from None
+
+
+def _web_url(value: Any) -> str:
+    if isinstance(value, str) and re.fullmatch(r"https?://[^\s<>\"'`]+", value):
+        return value
+    raise PydanticCustomError("web_url", "网址应以 http:// 或 https:// 开头且不含空格（当前为“{value}”）", {"value": value})
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+WebUrl = Annotated[str, BeforeValidator(_web_url)]
+Text = Annotated[str, StringConstraints(min_length=1)]
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]+$")]
+RecordId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9-]+$")]
+
+
+def label(title: str, description: str = "", *, required: bool = False, **kwargs: Any) -> Any:
+    """A field with its Chinese label (shown in errors, the schema and the editors' guide).
+
+    Optional fields default to None; a required field must say so."""
+    if not required:
+        kwargs.setdefault("default", None)
+    return Field(title=title, description=description or title, **kwargs)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One id that a record names; checked against the registry of `kind` after loading."""
+
+    path: tuple  # inside the record
+    kind: str  # 'departments', 'powers', 'policies'
+    id: str
+
+
+@dataclass(frozen=True)
+class Kind:
+    """Descriptor of one record kind; the core loops over these and knows no kind by name."""
+
+    name: str  # folder under content/, URL prefix and data file name
+    label: str  # Chinese name of the kind
+    model: type[Record]
+    per_file: str  # "list": a file holds a list of records; "one": a file is one record
+    template: str  # content template for a record page
+    sort_key: Callable[[Any], Any]
+    title: Callable[[Any], str]
+    file_must_be: str = ""  # "department" (file stem is a department id) or "id" (stem == record id)
+    references: Callable[[Any], list[Reference]] = lambda record: []
+    # publish(record, today) -> (the record as it may be published, [(path, reason) held back])
+    publish: Callable[[Any, date], tuple[Any, list]] = lambda record, today: (record, [])
+    # ids inside a record that must be unique site-wide: [(path, id)]
+    sub_ids: Callable[[Any], list[tuple[tuple, str]]] = lambda record: []
+    data_rows: Callable[[Any, "Site"], list[dict]] | None = None  # rows of /data/<name>.csv|json
+    search_docs: Callable[[Any, "Site"], list[dict]] = lambda record, site: []
+
+    @property
+    def url_prefix(self) -> str:
+        return self.name

@@ -1,0 +1,115 @@
+"""boards/<issue_id>.yaml: one red/black board issue (红黑榜 期次) and its entries."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal, Optional
+
+from pydantic import model_validator
+from pydantic_core import PydanticCustomError
+
+from generator.kinds.base import IsoDate, Kind, Record, RecordId, Text, label
+
+BOARD_NAMES = {"red": "红榜", "black": "黑榜"}
+
+
+class Rectification(Record):
+    deadline: Optional[IsoDate] = label("整改期限")
+    measures: Optional[str] = label("整改措施")
+    completed: Optional[IsoDate] = label("整改完成日期")
+
+
+class BoardEntry(Record):
+    id: RecordId = label("条目标识", "全站唯一", required=True)
+    board: Literal["red", "black"] = label("榜单", "red 红榜（表扬）或 black 黑榜（曝光）", required=True)
+    subject: Text = label("对象", "单位、企业，或脱敏后的个人（如 张某某）", required=True)
+    subject_kind: Literal["部门", "单位", "企业", "个人"] = label("对象类型", required=True)
+    credit_code: Optional[str] = label("统一社会信用代码", "18 位，仅限组织")
+    region: Optional[str] = label("所属区域")
+    facts: Text = label("事实情况", required=True)
+    basis: Optional[str] = label("依据")
+    outcome: Optional[str] = label("处理结果")
+    publish_until: Optional[IsoDate] = label("公示截止日期", "黑榜必填：公示期最后一天")
+    status: Literal["公示中", "已整改", "已撤销"] = label("状态", required=True)
+    rectification: Optional[Rectification] = label("整改情况")
+
+    @model_validator(mode="after")
+    def black_needs_period(self) -> "BoardEntry":
+        if self.board == "black" and self.publish_until is None:
+            raise PydanticCustomError("black_without_period", "黑榜条目必须填写 publish_until（公示截止日期）", {})
+        return self
+
+    def withheld_reason(self, today: date) -> str | None:
+        """Why this entry must not be published on `today`, or None if it may be."""
+        if self.status == "已撤销":
+            return "已撤销"
+        if self.publish_until is not None and self.publish_until < today:
+            return f"公示期已于 {self.publish_until.isoformat()} 结束"
+        return None
+
+
+class BoardIssue(Record):
+    id: RecordId = label("期次标识", "例如 2023-03，与文件名相同", required=True)
+    title: Text = label("标题", "例如 2023年第3期优化营商环境红黑榜", required=True)
+    publisher: Text = label("发布机关", "部门标识或名称", required=True)
+    published: IsoDate = label("发布日期", required=True)
+    entries: list[BoardEntry] = label("条目", required=True)
+
+
+def _publish(issue: BoardIssue, today: date) -> tuple[BoardIssue, list[tuple[tuple, str]]]:
+    """The issue as it may be published on `today`, and the entries held back (path, reason)."""
+    kept, withheld = [], []
+    for i, entry in enumerate(issue.entries):
+        reason = entry.withheld_reason(today)
+        if reason:
+            withheld.append((("entries", i), f"{entry.id}：{reason}，不予公开"))
+        else:
+            kept.append(entry)
+    return issue.model_copy(update={"entries": kept}), withheld
+
+
+def _data_rows(issue: BoardIssue, site) -> list[dict]:
+    return [{
+        "id": e.id,
+        "issue": issue.id,
+        "issue_title": issue.title,
+        "board": e.board,
+        "subject": site.mask(e.subject),
+        "subject_kind": e.subject_kind,
+        "credit_code": e.credit_code or "",
+        "region": e.region or "",
+        "facts": site.mask(e.facts),
+        "basis": e.basis or "",
+        "outcome": site.mask(e.outcome or ""),
+        "publish_until": e.publish_until.isoformat() if e.publish_until else "",
+        "status": e.status,
+        "url": f"{site.url_for('boards', issue.id)}#{e.id}",
+    } for e in issue.entries]
+
+
+def _search_docs(issue: BoardIssue, site) -> list[dict]:
+    url = site.url_for("boards", issue.id)
+    return [{
+        "url": f"{url}#{e.id}",
+        "title": site.mask(e.subject),
+        "kind": BOARD_NAMES[e.board],
+        "meta": issue.title,
+        "text": " ".join(site.mask(x) for x in (e.subject, e.facts, e.region or "", e.outcome or "")),
+        "filters": {"board": e.board},
+    } for e in issue.entries]
+
+
+KIND = Kind(
+    name="boards",
+    label="红黑榜",
+    model=BoardIssue,
+    per_file="one",
+    template="records/board.html",
+    sort_key=lambda b: (-b.published.toordinal(), b.id),
+    title=lambda b: b.title,
+    file_must_be="id",
+    publish=_publish,
+    sub_ids=lambda b: [(("entries", i, "id"), e.id) for i, e in enumerate(b.entries)],
+    data_rows=_data_rows,
+    search_docs=_search_docs,
+)

@@ -1,0 +1,105 @@
+"""policies/<id>.yaml: one policy (政策文件) with its interpretation (政策解读)."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal, Optional
+
+from pydantic import StrictBool
+
+from generator.kinds.base import IsoDate, Kind, Record, RecordId, Reference, Text, WebUrl, label
+
+STATUSES = ("有效", "已修订", "已废止", "已失效")
+_ASCII_SLUG = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+class Interpretation(Record):
+    by: Text = label("解读机关", "谁发布谁解读：解读的部门", required=True)
+    date: Optional[IsoDate] = label("解读日期")
+    contact: Optional[str] = label("咨询电话")
+    text: Optional[str] = label("解读内容", "Markdown 格式")
+    url: Optional[WebUrl] = label("解读原文链接")
+
+
+class Application(Record):
+    conditions: Optional[str] = label("申报条件")
+    materials: Optional[str] = label("申报材料")
+    channel: Optional[str] = label("申报渠道")
+    deadline: Optional[str] = label("申报期限")
+    no_application_needed: Optional[StrictBool] = label("免申即享", "true 表示无需申请即可享受")
+
+
+class Policy(Record):
+    id: RecordId = label("政策标识", "与文件名相同", required=True)
+    title: Text = label("标题", required=True)
+    doc_number: Optional[str] = label("发文字号", "例如 大发改法规字〔2021〕374号")
+    issuers: list[Text] = label("发文机关", "部门标识，或登记册以外机关的中文全称；可联合发文", min_length=1, required=True)
+    issued: IsoDate = label("成文日期", required=True)
+    published: Optional[IsoDate] = label("发布日期")
+    effective: Optional[IsoDate] = label("生效日期")
+    expires: Optional[IsoDate] = label("失效日期")
+    status: Literal[STATUSES] = label("效力状态", "有效 / 已修订 / 已废止 / 已失效", required=True)  # type: ignore[valid-type]
+    topics: Optional[list[Text]] = label("政策主题", "例如 融资支持、人才、减税降费")
+    beneficiaries: Optional[list[Text]] = label("惠及对象", "例如 小微企业、民营企业、个体工商户")
+    summary: Text = label("内容概述", required=True)
+    body: Optional[str] = label("政策全文", "Markdown 格式")
+    source_url: Optional[WebUrl] = label("原文链接")
+    interpretation: Optional[Interpretation] = label("政策解读")
+    application: Optional[Application] = label("申报兑现")
+    related_powers: Optional[list[RecordId]] = label("相关权责事项", "权责事项标识")
+    supersedes: Optional[list[RecordId]] = label("替代的政策", "本政策替代的旧政策标识")
+
+
+def _references(policy: Policy) -> list[Reference]:
+    refs = [Reference(("issuers", i), "departments", issuer)
+            for i, issuer in enumerate(policy.issuers) if _ASCII_SLUG.match(issuer)]
+    refs += [Reference(("related_powers", i), "powers", pid) for i, pid in enumerate(policy.related_powers or ())]
+    refs += [Reference(("supersedes", i), "policies", pid) for i, pid in enumerate(policy.supersedes or ())]
+    return refs
+
+
+def _data_rows(policy: Policy, site) -> list[dict]:
+    return [{
+        "id": policy.id,
+        "title": policy.title,
+        "doc_number": policy.doc_number or "",
+        "issuers": "；".join(site.issuer_name(i) for i in policy.issuers),
+        "issued": policy.issued.isoformat(),
+        "published": policy.published.isoformat() if policy.published else "",
+        "effective": policy.effective.isoformat() if policy.effective else "",
+        "expires": policy.expires.isoformat() if policy.expires else "",
+        "status": policy.status,
+        "topics": "；".join(policy.topics or ()),
+        "beneficiaries": "；".join(policy.beneficiaries or ()),
+        "summary": policy.summary,
+        "source_url": policy.source_url or "",
+        "url": site.url_for("policies", policy.id),
+    }]
+
+
+def _search_docs(policy: Policy, site) -> list[dict]:
+    words = [policy.title, policy.doc_number or "", policy.summary, *(site.issuer_name(i) for i in policy.issuers),
+             *(policy.topics or ()), *(policy.beneficiaries or ())]
+    return [{
+        "url": site.url_for("policies", policy.id),
+        "title": policy.title,
+        "kind": "政策",
+        "meta": " · ".join(x for x in (policy.doc_number, policy.status) if x),
+        "text": " ".join(w for w in words if w),
+        "filters": {"status": policy.status},
+    }]
+
+
+KIND = Kind(
+    name="policies",
+    label="政策",
+    model=Policy,
+    per_file="one",
+    template="records/policy.html",
+    sort_key=lambda p: (-p.issued.toordinal(), p.id),
+    title=lambda p: p.title,
+    file_must_be="id",
+    references=_references,
+    data_rows=_data_rows,
+    search_docs=_search_docs,
+)

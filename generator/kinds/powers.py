@@ -1,0 +1,135 @@
+"""powers/<department_id>.yaml: a department's published powers (晒权 / 权责清单)."""
+
+from __future__ import annotations
+
+from typing import Literal, Optional
+
+from pydantic import StrictBool, StrictInt, model_validator
+from pydantic_core import PydanticCustomError
+
+from generator.kinds.base import IsoDate, Kind, Record, RecordId, Reference, Text, WebUrl, label
+
+CATEGORIES = (
+    "行政许可", "行政处罚", "行政强制", "行政征收", "行政给付", "行政检查",
+    "行政确认", "行政奖励", "行政裁决", "其他行政权力", "公共服务",
+)
+STATUSES = ("有效", "已取消", "已下放", "已调整", "暂停")
+Category = Literal[CATEGORIES]  # type: ignore[valid-type]
+
+
+class SubItem(Record):
+    name: Text = label("子项名称", required=True)
+    code: Optional[str] = label("子项编码")
+
+
+class Basis(Record):
+    law: Text = label("法律法规名称", "例如《中华人民共和国食品安全法》", required=True)
+    article: Optional[str] = label("条款", "例如 第三十五条")
+    text: Optional[str] = label("条文内容")
+
+
+class TimeLimit(Record):
+    statutory_days: Optional[StrictInt] = label("法定时限（工作日）")
+    promised_days: Optional[StrictInt] = label("承诺时限（工作日）", "不得超过法定时限")
+    note: Optional[str] = label("时限说明")
+
+    @model_validator(mode="after")
+    def promised_within_statutory(self) -> "TimeLimit":
+        if self.statutory_days is not None and self.promised_days is not None and self.promised_days > self.statutory_days:
+            raise PydanticCustomError(
+                "promised_over_statutory",
+                "承诺时限 {promised} 个工作日超过了法定时限 {statutory} 个工作日，承诺时限不得超过法定时限",
+                {"promised": self.promised_days, "statutory": self.statutory_days},
+            )
+        return self
+
+
+class Fee(Record):
+    charged: StrictBool = label("是否收费", "true 收费，false 不收费", required=True)
+    standard: Optional[str] = label("收费标准")
+    basis: Optional[str] = label("收费依据")
+
+
+class Channels(Record):
+    online: Optional[WebUrl] = label("网上办理地址")
+    hall: Optional[str] = label("线下办理地点")
+
+
+class Change(Record):
+    date: IsoDate = label("变更日期", required=True)
+    action: Literal["新增", "取消", "下放", "承接", "调整", "合并"] = label("变更类型", required=True)
+    note: Optional[str] = label("变更说明")
+    document: Optional[str] = label("依据文件")
+
+
+class Power(Record):
+    id: RecordId = label("事项标识", "全站唯一，[A-Za-z0-9-]+，用作永久网址", required=True)
+    code: Optional[str] = label("职权编码", "官方职权编码或事项编码（文本，请加引号）")
+    name: Text = label("职权名称", required=True)
+    category: Category = label("职权类型", "十一类之一：" + "、".join(CATEGORIES), required=True)
+    subitems: Optional[list[SubItem]] = label("子项")
+    basis: list[Basis] = label("设定依据", "至少一条，按法律位阶从高到低排列", min_length=1, required=True)
+    implementer: Optional[str] = label("实施主体", "与部门不同时填写")
+    level: Optional[str] = label("行使层级", "市级 / 区县级 / 乡镇级 …")
+    responsibilities: Optional[list[Text]] = label("责任事项")
+    accountability: Optional[list[Text]] = label("追责情形")
+    time_limit: Optional[TimeLimit] = label("办理时限")
+    fee: Optional[Fee] = label("收费")
+    process: Optional[list[Text]] = label("办理流程")
+    channels: Optional[Channels] = label("办理渠道")
+    supervision_phone: Optional[str] = label("监督电话", "填写时覆盖部门的监督电话")
+    status: Literal[STATUSES] = label("事项状态", "有效 / 已取消 / 已下放 / 已调整 / 暂停", required=True)  # type: ignore[valid-type]
+    effective: Optional[IsoDate] = label("生效日期")
+    changes: Optional[list[Change]] = label("变更记录", "按时间顺序，最新的在最后")
+
+    @property
+    def current(self) -> bool:
+        return self.status == "有效"
+
+
+def _data_rows(power: Power, site) -> list[dict]:
+    dept = site.power_department[power.id]
+    return [{
+        "id": power.id,
+        "code": power.code or "",
+        "name": power.name,
+        "category": power.category,
+        "department": dept.id,
+        "department_name": dept.name,
+        "region": dept.region,
+        "basis": "；".join(b.law + (b.article or "") for b in power.basis),
+        "implementer": power.implementer or "",
+        "level": power.level or "",
+        "status": power.status,
+        "effective": power.effective.isoformat() if power.effective else "",
+        "url": site.url_for("powers", power.id),
+    }]
+
+
+def _search_docs(power: Power, site) -> list[dict]:
+    dept = site.power_department[power.id]
+    words = [power.name, power.code or "", dept.name, dept.short_name or "", power.implementer or ""]
+    words += [b.law + (b.article or "") for b in power.basis]
+    words += [s.name for s in power.subitems or ()]
+    return [{
+        "url": site.url_for("powers", power.id),
+        "title": power.name,
+        "kind": "权责事项",
+        "meta": f"{dept.short_name or dept.name} · {power.category}" + ("" if power.current else f" · {power.status}"),
+        "text": " ".join(w for w in words if w),
+        "filters": {"category": power.category, "region": dept.region},
+    }]
+
+
+KIND = Kind(
+    name="powers",
+    label="权责事项",
+    model=Power,
+    per_file="list",
+    template="records/power.html",
+    sort_key=lambda p: (p.code or "", p.id),
+    title=lambda p: p.name,
+    file_must_be="department",
+    data_rows=_data_rows,
+    search_docs=_search_docs,
+)

@@ -1,0 +1,128 @@
+"""The build, stage by stage: load → validate → assemble → render → search index → write.
+
+`build()` is the one place that lists the stages. It reads and links everything before
+it writes anything, and it publishes the output only when every stage has succeeded.
+"""
+
+from __future__ import annotations
+
+import time
+import tracemalloc
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Callable, Iterator
+
+from generator.assemble import Site, assemble
+from generator.content import Content, load_tree, validate_tree
+from generator.errors import ContentError
+from generator.export import feed, open_data, recent_changes, sitemap
+from generator.guide import guide_sections
+from generator.kinds import KINDS
+from generator.render import Renderer, environment
+from generator.search import build_index
+from generator.theme import build_theme, shell_pages
+from generator.write import Output
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Timings:
+    stages: list[tuple[str, float, float]] = field(default_factory=list)  # (name, seconds, peak MB)
+    trace_memory: bool = False
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        if self.trace_memory:
+            tracemalloc.reset_peak()
+        start = time.perf_counter()
+        yield
+        peak = tracemalloc.get_traced_memory()[1] / 1e6 if self.trace_memory else 0.0
+        self.stages.append((name, time.perf_counter() - start, peak))
+
+    def total(self) -> float:
+        return sum(seconds for _, seconds, _ in self.stages)
+
+
+@dataclass
+class Result:
+    site: Site
+    content: Content
+    timings: Timings
+    pages: int
+
+
+def check(content_dir: Path, today: date, timings: Timings | None = None) -> tuple[Content, Site | None]:
+    """Load, validate and assemble; the `validate` command stops here."""
+    timings = timings or Timings()
+    with timings.stage("load"):
+        tree = load_tree(content_dir)
+    with timings.stage("validate"):
+        content = validate_tree(tree)
+    if content.errors():
+        return content, None
+    with timings.stage("assemble"):
+        site = assemble(content, today)
+    return content, (None if content.errors() else site)
+
+
+def build(content_dir: Path, out_dir: Path, today: date, *, config_file: Path = REPO / "mkdocs.yml",
+          timings: Timings | None = None, log: Callable[[str], None] = print) -> Result:
+    timings = timings or Timings()
+    content, site = check(content_dir, today, timings)
+    if site is None:
+        raise ContentError(content.errors())
+    for note in site.withheld:
+        log(f"未公开：{note}")
+
+    output = Output(out_dir)
+    try:
+        with timings.stage("render"):
+            renderer = Renderer(site, environment())
+            changes = recent_changes(site)
+            extra = {"recent_changes": changes[:200], "guide": guide_sections()}
+            shells = build_theme(config_file, renderer.nav_pages(extra) + shell_pages(["departments", *KINDS]),
+                                 output.root, site.info.base_url)
+            for rel, html in renderer.record_pages(shells):
+                output.write(rel, html)
+        with timings.stage("search index"):
+            docs = [doc for kind in KINDS.values() for record in site.records[kind.name]
+                    for doc in kind.search_docs(record, site)]
+            docs += [department_doc(site, d) for d in site.departments.values()]
+            for rel, data in build_index(docs).items():
+                output.write(f"search/{rel}", data)
+        with timings.stage("write"):
+            for rel, data in open_data(site).items():
+                output.write(rel, data)
+            output.write("feed.xml", feed(site, changes))
+            pages = sorted(p.relative_to(output.root).parent.as_posix() for p in output.root.rglob("index.html"))
+            output.write("sitemap.xml", sitemap(site, [("" if p == "." else p + "/") for p in pages]))
+            output.commit()
+    except BaseException:
+        output.abort()
+        raise
+    return Result(site, content, timings, len(pages))
+
+
+def department_doc(site: Site, dept) -> dict:
+    return {
+        "url": f"departments/{dept.id}/",
+        "title": dept.name,
+        "kind": "部门",
+        "meta": dept.region,
+        "text": " ".join(x for x in (dept.name, dept.short_name or "", dept.region) if x),
+        "filters": {"region": dept.region},
+    }
+
+
+def summary(result: Result) -> str:
+    site = result.site
+    powers = len(site.records["powers"])
+    policies = len(site.records["policies"])
+    entries = sum(len(b.entries) for b in site.records["boards"])
+    items = sum(len(m.items) for m in site.records["measures"])
+    total = powers + policies + entries + items
+    return (f"已生成 {total:,} 条记录（权责事项 {powers:,}，政策 {policies:,}，红黑榜条目 {entries:,}，任务 {items:,}），"
+            f"{result.pages:,} 个页面，用时 {result.timings.total():.1f} 秒")

@@ -1,0 +1,99 @@
+"""Render stage: page content from jinja2 templates, record pages filled into theme shells.
+
+Templates receive only the assembled `Site` and validated models; every value is
+escaped (autoescape), markdown fields go through `markdown.render_markdown`, and an
+undefined name is an error (StrictUndefined), not an empty string.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+import jinja2
+
+from generator.assemble import Site
+from generator.kinds import KINDS
+from generator.kinds.boards import BOARD_NAMES
+from generator.kinds.powers import CATEGORIES
+from generator.markdown import render_markdown
+from generator.theme import Page, Shell
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+# The navigation pages MkDocs renders: (source uri, title, template, hide).
+NAV_PAGES = (
+    ("index.md", "首页", "pages/home.html", ("navigation", "toc")),
+    ("departments/index.md", "部门", "pages/departments.html", ("toc",)),
+    ("powers/index.md", "权责清单", "pages/powers.html", ("toc",)),
+    ("policies/index.md", "政策", "pages/policies.html", ("toc",)),
+    ("boards/index.md", "红黑榜", "pages/boards.html", ("toc",)),
+    ("measures/index.md", "任务清单", "pages/measures.html", ("toc",)),
+    ("stats/index.md", "统计", "pages/stats.html", ("toc",)),
+    ("changes/index.md", "最近更新", "pages/changes.html", ("toc",)),
+    ("search/index.md", "搜索", "pages/search.html", ("toc",)),
+    ("guide/index.md", "编辑指南", "pages/guide.html", ()),
+)
+
+
+def environment(extra_dirs: tuple[Path, ...] = ()) -> jinja2.Environment:
+    """Template lookup: a site's own templates first (most specific), then ours."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([*map(str, extra_dirs), str(TEMPLATES)]),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["markdown"] = render_markdown
+    env.filters["mask"] = Site.mask
+    env.globals.update(categories=CATEGORIES, board_names=BOARD_NAMES, kinds=KINDS)
+    env.tests["overdue_on"] = lambda item, today: item.overdue(today)
+    return env
+
+
+@dataclass
+class Renderer:
+    site: Site
+    env: jinja2.Environment
+
+    def context(self, depth: int, **extra: Any) -> dict:
+        root = "../" * depth
+        return {"site": self.site, "root": root, "today": self.site.today,
+                "url": lambda kind, rid: root + self.site.url_for(kind, rid), **extra}
+
+    def nav_pages(self, extra: dict | None = None) -> list[Page]:
+        pages = []
+        for src_uri, title, template, hide in NAV_PAGES:
+            depth = src_uri.count("/")
+            ctx = self.context(depth, title=title, **(extra or {}))
+            pages.append(Page(src_uri, title, self.env.get_template(template).render(ctx), hide))
+        return pages
+
+    def record_pages(self, shells: dict[str, Shell]) -> Iterator[tuple[str, str]]:
+        """(output path, HTML) for every record page and department page."""
+        ctx = self.context(2)
+        template = self.env.get_template("records/department.html")
+        for dept in self.site.departments.values():
+            body = template.render(ctx, department=dept, powers=self.site.powers_by_department[dept.id],
+                                   by_category=_group(self.site.powers_by_department[dept.id]))
+            yield f"departments/{dept.id}/index.html", shells["departments"].fill(dept.id, dept.name, body)
+        for kind in KINDS.values():
+            template = self.env.get_template(kind.template)
+            shell = shells[kind.name]
+            for record in self.site.records[kind.name]:
+                body = template.render(ctx, record=record)
+                yield f"{kind.name}/{record.id}/index.html", shell.fill(record.id, kind.title(record), body)
+
+
+def _group(powers: list) -> list[tuple[str, list]]:
+    groups: dict[str, list] = {c: [] for c in CATEGORIES}
+    for power in powers:
+        groups[power.category].append(power)
+    return [(c, ps) for c, ps in groups.items() if ps]
+
+
+def count_by(items, key) -> list[tuple[str, int]]:
+    return Counter(key(i) for i in items).most_common()

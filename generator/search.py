@@ -1,0 +1,170 @@
+"""Search index stage: a sharded character n-gram index for Chinese full-text search.
+
+Chinese has no spaces, so every record's searchable text is cut into single characters
+and overlapping character pairs (bigrams). A query is cut the same way; a record matches
+when it holds every gram of the query, which finds every record that contains the query
+as a substring (recall 1.0 against literal matching) without a dictionary. Grams are
+spread over shard files by a hash, so a browser downloads only the few shards its query
+needs, never the whole index: per-query bytes stay flat from a county to a province.
+
+Output under `search/`:
+  meta.json          shard count, doc chunk size, filter names and values
+  tags.json          per document: kind and filter values as small integers
+  g/<n>.json         shard n: {gram: postings}; "#"-prefixed grams index titles only
+  d/<n>.json         document chunk n: [[url, title, kind, meta], ...]
+
+Postings are ascending document numbers written as base-36 deltas joined by ",".
+Category words such as 行政处罚 are filters (tags), so they never become huge postings
+lists that every query would have to download.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections import defaultdict
+from pathlib import Path
+
+DOC_CHUNK = 64
+TARGET_SHARD_BYTES = 24_000
+_RUN = re.compile(r"[0-9a-z\u00c0-\u024f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+FILTER_KEYS = ("kind", "category", "region", "status", "board")
+
+
+def normalise(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+def runs(text: str) -> list[str]:
+    return _RUN.findall(normalise(text))
+
+
+def grams(text: str) -> set[str]:
+    out: set[str] = set()
+    for run in runs(text):
+        out.update(run)
+        out.update(a + b for a, b in zip(run, run[1:]))
+    return out
+
+
+def query_grams(query: str) -> list[str]:
+    """The grams a record must contain to match `query` (bigrams; single characters alone)."""
+    out: list[str] = []
+    for run in runs(query):
+        pieces = [run] if len(run) == 1 else [a + b for a, b in zip(run, run[1:])]
+        out.extend(p for p in pieces if p not in out)
+    return out
+
+
+def shard_of(key: str, shards: int) -> int:
+    h = 0
+    for ch in key:
+        h = (h * 131 + ord(ch)) % 4294967296
+    return h % shards
+
+
+def _b36(n: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    out = ""
+    while True:
+        n, r = divmod(n, 36)
+        out = digits[r] + out
+        if n == 0:
+            return out
+
+
+def encode_postings(ids: list[int]) -> str:
+    prev, out = 0, []
+    for i in ids:
+        out.append(_b36(i - prev))
+        prev = i
+    return ",".join(out)
+
+
+def decode_postings(text: str) -> list[int]:
+    ids, total = [], 0
+    for part in text.split(","):
+        total += int(part, 36)
+        ids.append(total)
+    return ids
+
+
+def _dump(obj) -> bytes:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
+
+
+def build_index(docs: list[dict]) -> dict[str, bytes]:
+    """Files of the index (relative path under search/ -> bytes) for `docs`, in order."""
+    postings: dict[str, list[int]] = defaultdict(list)
+    for number, doc in enumerate(docs):
+        for gram in grams(doc["title"] + " " + doc["text"]):
+            postings[gram].append(number)
+        for gram in grams(doc["title"]):
+            if len(gram) == 2:
+                postings["#" + gram].append(number)
+
+    encoded = {gram: encode_postings(ids) for gram, ids in postings.items()}
+    total = sum(len(k) * 3 + len(v) + 6 for k, v in encoded.items())
+    shards = 8
+    while total / shards > TARGET_SHARD_BYTES:
+        shards *= 2
+    shard_maps: list[dict[str, str]] = [{} for _ in range(shards)]
+    for gram, value in encoded.items():
+        shard_maps[shard_of(gram, shards)][gram] = value
+
+    values: dict[str, list[str]] = {key: [] for key in FILTER_KEYS}
+    tags = []
+    for doc in docs:
+        row = []
+        for key in FILTER_KEYS:
+            value = doc["kind"] if key == "kind" else doc.get("filters", {}).get(key)
+            if value is None:
+                row.append(-1)
+                continue
+            if value not in values[key]:
+                values[key].append(value)
+            row.append(values[key].index(value))
+        tags.append(row)
+
+    files = {
+        "meta.json": _dump({"version": 1, "shards": shards, "chunk": DOC_CHUNK, "docs": len(docs),
+                            "filters": list(FILTER_KEYS), "values": values}),
+        "tags.json": _dump(tags),
+    }
+    for n, shard in enumerate(shard_maps):
+        files[f"g/{n}.json"] = _dump(shard)
+    for start in range(0, len(docs), DOC_CHUNK):
+        chunk = [[d["url"], d["title"], d["kind"], d["meta"]] for d in docs[start:start + DOC_CHUNK]]
+        files[f"d/{start // DOC_CHUNK}.json"] = _dump(chunk)
+    return files
+
+
+def search(index_dir: Path, query: str, limit: int | None = None) -> list[int]:
+    """The same lookup the browser does (assets/search.js), for tests and benchmarks.
+
+    Returns matching document numbers, title matches first."""
+    meta = json.loads((index_dir / "meta.json").read_text("utf-8"))
+    wanted = query_grams(query)
+    if not wanted:
+        return []
+    shards: dict[int, dict] = {}
+    lists = []
+    for gram in wanted:
+        n = shard_of(gram, meta["shards"])
+        if n not in shards:
+            shards[n] = json.loads((index_dir / "g" / f"{n}.json").read_text("utf-8"))
+        value = shards[n].get(gram)
+        if value is None:
+            return []
+        lists.append(set(decode_postings(value)))
+    hits = set.intersection(*lists)
+    in_title: set[int] = set(hits)
+    for gram in wanted:
+        if len(gram) == 2:
+            n = shard_of("#" + gram, meta["shards"])
+            shards.setdefault(n, json.loads((index_dir / "g" / f"{n}.json").read_text("utf-8")))
+            value = shards[n].get("#" + gram)
+            in_title &= set(decode_postings(value)) if value else set()
+    ordered = sorted(hits, key=lambda i: (i not in in_title, i))
+    return ordered[:limit] if limit else ordered

@@ -1,0 +1,96 @@
+"""Validation stage: loaded YAML data to strict models, every problem collected.
+
+Pydantic's errors are turned into Chinese messages (keyed on the error type, texts in
+messages.yaml) and kept as `Pending` problems: a path inside the document, located to a
+line and column only when reported.
+"""
+
+from __future__ import annotations
+
+import functools
+import typing
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from generator.errors import Pending
+
+MESSAGES: dict[str, str] = yaml.safe_load((Path(__file__).parent / "messages.yaml").read_text("utf-8"))
+
+
+def _submodel(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _submodel(arg)
+        if found:
+            return found
+    return None
+
+
+@functools.lru_cache(maxsize=None)
+def _describe(model: type[BaseModel], loc: tuple) -> tuple[str, str, tuple[str, ...]]:
+    """(key, Chinese title, keys allowed at that level) for a pydantic error location."""
+    current, parent, key, title = model, model, "", ""
+    for step in loc:
+        if isinstance(step, int) or current is None:
+            continue
+        info = current.model_fields.get(step)
+        parent, key = current, str(step)
+        if info is None:
+            title, current = key, None
+            continue
+        title = info.title or key
+        current = _submodel(info.annotation)
+    allowed = tuple(parent.model_fields) if parent is not None else ()
+    return key, title, allowed
+
+
+def message_for(model: type[BaseModel], error: dict, raw: str | None = None) -> str:
+    loc = tuple(s for s in error["loc"] if not (isinstance(s, str) and s.startswith(("function-", "literal["))))
+    key, title, allowed = _describe(model, loc)
+    etype = error["type"]
+    ctx = dict(error.get("ctx") or {})
+    value = error.get("input")
+    if etype == "string_type" and isinstance(value, (int, float)) and raw and raw.startswith("0") and raw.isdigit():
+        etype = "string_type_leading_zero"
+    if etype in ("too_short",) and isinstance(value, str):
+        etype = "string_too_short"
+    template = MESSAGES.get(etype)
+    if template is None:
+        # Our own error types (PydanticCustomError) already carry a Chinese message.
+        return error["msg"] if error.get("type") not in ("value_error", "assertion_error") else f"{title or key}：{error['msg']}"
+    fields = {
+        "field": key or "（记录）",
+        "title": title or key or "记录",
+        "input": value if not isinstance(value, (dict, list)) else "…",
+        "raw": raw if raw is not None else value,
+        "allowed": "、".join(allowed),
+        "msg": error["msg"],
+        **ctx,
+    }
+    if "expected" in fields:
+        fields["expected"] = fields["expected"].replace("'", "").replace(" or ", "、").replace(", ", "、")
+    return template.format_map(_Blank(fields))
+
+
+class _Blank(dict):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def validate_record(model: type[BaseModel], data: Any, file: Path, prefix: tuple, locator) -> tuple[Any, list[Pending]]:
+    """One record's data to its model; on failure, every problem with its path."""
+    try:
+        return model.model_validate(data), []
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors(include_url=False):
+            loc = tuple(s for s in error["loc"] if not (isinstance(s, str) and (s.startswith("function-") or "[" in s)))
+            path = prefix + loc
+            raw = locator.raw_scalar(file, path) if error["type"] == "string_type" else None
+            at_key = error["type"] == "extra_forbidden"
+            problems.append(Pending(file, path, message_for(model, error, raw), at_key=at_key))
+        return None, problems
