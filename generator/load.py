@@ -133,9 +133,13 @@ def scan_text(text: str, rel: str) -> list[Problem]:
     return problems
 
 
-def _yaml_problem(exc: yaml.MarkedYAMLError, rel: str) -> Problem:
+def _yaml_problem(exc: yaml.MarkedYAMLError, rel: str, source: str) -> Problem:
     mark = exc.problem_mark or exc.context_mark
     text = f"{exc.context or ''} {exc.problem or ''}"
+    if mark and "\t" in source:
+        line = source.split("\n")[mark.line] if mark.line < source.count("\n") + 1 else ""
+        if line[mark.column:mark.column + 1] == "\t" or line[:mark.column + 1].lstrip(" ").startswith("\t"):
+            text = "found a tab character"
     message = next((zh for en, zh in _YAML_MESSAGES if en in text), None)
     if message is None:
         message = f"YAML 格式错误：{(exc.problem or exc.context or '').strip()}"
@@ -167,8 +171,7 @@ class _Converter:
             self.fail(node, f"嵌套层数超过 {MAX_DEPTH} 层，请检查缩进")
             return None
         if id(node) in self.seen:
-            self.fail(node, "不支持锚点和别名（& 与 *），请直接写出内容")
-            return None
+            raise _AliasFound
         self.seen.add(id(node))
         if node.tag not in _STD_TAGS:
             self.fail(node, f"不支持 YAML 标签 {node.tag.replace('tag:yaml.org,2002:', '!!')}，请删除")
@@ -224,14 +227,29 @@ def load_text(text: str, rel: str) -> tuple[Any, list[Problem]]:
     try:
         node = compose(text)
     except yaml.MarkedYAMLError as exc:
-        return None, [_yaml_problem(exc, rel)]
+        return None, [_yaml_problem(exc, rel, text)]
     except (yaml.YAMLError, RecursionError) as exc:
         return None, [Problem(rel, 1, 1, f"YAML 格式错误：{exc}")]
     if node is None:
         return None, [Problem(rel, 1, 1, "文件是空的")]
     converter = _Converter(rel)
-    data = converter.value(node)
+    try:
+        data = converter.value(node)
+    except _AliasFound:
+        return None, [_alias_problem(text, rel)]
     return data, converter.problems
+
+
+class _AliasFound(Exception):
+    """A node reached twice: the document uses an alias (and may be an alias bomb)."""
+
+
+def _alias_problem(text: str, rel: str) -> Problem:
+    for event in yaml.parse(text, Loader=yaml.CSafeLoader):
+        if isinstance(event, yaml.AliasEvent):
+            mark = event.start_mark
+            return Problem(rel, mark.line + 1, mark.column + 1, "不支持锚点和别名（& 与 *），请直接写出内容")
+    return Problem(rel, 1, 1, "不支持锚点和别名（& 与 *），请直接写出内容")
 
 
 def load_file(path: Path, rel: str) -> Loaded:

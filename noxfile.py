@@ -1,0 +1,38 @@
+"""Developer sessions: `nox -s tests` runs the whole suite, `nox -s bench` the benchmark."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import nox
+
+nox.options.default_venv_backend = "venv"
+nox.options.sessions = ["tests"]
+PYPROJECT = nox.project.load_toml("pyproject.toml")
+
+
+def ensure_chromium(session: nox.Session) -> None:
+    """Browser tests drive Debian's Chromium; install it when missing and we are root."""
+    if shutil.which("chromium"):
+        return
+    if os.geteuid() != 0:
+        session.error("浏览器测试需要 Chromium：请运行 sudo apt-get install -y chromium fonts-noto-cjk")
+    session.run("apt-get", "update", "-qq", external=True)
+    session.run("apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium", "fonts-noto-cjk",
+                external=True, env={"DEBIAN_FRONTEND": "noninteractive"})
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """The whole test suite, browser tests included (pass pytest options after --)."""
+    ensure_chromium(session)
+    session.install("-e", ".", *nox.project.dependency_groups(PYPROJECT, "test"))
+    session.run("pytest", *session.posargs)
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Benchmark builds of synthetic city/province content (options after --, e.g. -- --sizes 1000 5000)."""
+    session.install("-e", ".", *nox.project.dependency_groups(PYPROJECT, "bench"))
+    session.run("python", "benchmarks/run.py", *session.posargs)

@@ -1,0 +1,85 @@
+"""Shared fixtures: real content trees on disk, real builds, real output."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from generator.pipeline import build
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLE = REPO / "content"
+TODAY = date(2026, 11, 23)
+
+MINIMAL = {
+    "site.yaml": """\
+        name: 测试市营商环境公开平台
+        region: 测试市
+        publisher: 测试市营商环境建设局
+        base_url: https://example.gov.cn/
+        """,
+    "departments.yaml": """\
+        - id: shichang
+          name: 测试市市场监督管理局
+          region: 市本级
+          phone: '0411-12345678'
+        """,
+    "powers/shichang.yaml": """\
+        - id: sc-1
+          code: '0123'
+          name: 食品生产许可
+          category: 行政许可
+          basis:
+            - law: 《中华人民共和国食品安全法》
+              article: 第三十五条
+          status: 有效
+        """,
+}
+
+
+def write_tree(root: Path, files: dict[str, str]) -> Path:
+    """Write a content tree; values are dedented YAML text (or bytes, written as-is)."""
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(textwrap.dedent(text), "utf-8")
+    return root
+
+
+@pytest.fixture
+def tree(tmp_path):
+    """A factory: tree({...overrides}) writes MINIMAL plus overrides and returns the content dir."""
+
+    def make(files: dict[str, str] | None = None, base: dict[str, str] | None = None) -> Path:
+        content = tmp_path / "content"
+        merged = dict(MINIMAL if base is None else base)
+        merged.update(files or {})
+        return write_tree(content, {k: v for k, v in merged.items() if v is not None})
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def example_site(tmp_path_factory) -> Path:
+    """The bundled example content, built once for the session."""
+    out = tmp_path_factory.mktemp("example") / "site"
+    build(EXAMPLE, out, TODAY, log=lambda line: None)
+    return out
+
+
+@pytest.fixture
+def chdir_tmp(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def copy_example(dest: Path) -> Path:
+    shutil.copytree(EXAMPLE, dest)
+    return dest
