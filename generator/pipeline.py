@@ -84,7 +84,7 @@ def build(content_dir: Path, out_dir: Path, today: date, *, config_file: Path = 
             changes = recent_changes(site)
             extra = {"recent_changes": changes[:200], "guide": guide_sections()}
             shells = build_theme(config_file, renderer.nav_pages(extra) + shell_pages(["departments", *KINDS]),
-                                 output.root, site.info.base_url)
+                                 output.root, site.info.model_dump(mode="json"))
             for rel, html in renderer.record_pages(shells):
                 output.write(rel, html)
         with timings.stage("search index"):
