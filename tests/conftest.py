@@ -83,3 +83,12 @@ def chdir_tmp(tmp_path, monkeypatch):
 def copy_example(dest: Path) -> Path:
     shutil.copytree(EXAMPLE, dest)
     return dest
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-golden", action="store_true", help="rewrite tests/golden/ from the current output")
+
+
+@pytest.fixture
+def update_golden(request) -> bool:
+    return request.config.getoption("--update-golden")
