@@ -91,6 +91,7 @@ def build(content_dir: Path, out_dir: Path, today: date, *, config_file: Path = 
             docs = [doc for kind in KINDS.values() for record in site.records[kind.name]
                     for doc in kind.search_docs(record, site)]
             docs += [department_doc(site, d) for d in site.departments.values()]
+            docs.sort(key=lambda doc: doc.get("rank", 0))  # stable: ties keep the kinds' order
             for rel, data in build_index(docs).items():
                 output.write(f"search/{rel}", data)
         with timings.stage("write"):
@@ -111,6 +112,7 @@ def department_doc(site: Site, dept) -> dict:
         "url": f"departments/{dept.id}/",
         "title": dept.name,
         "kind": "部门",
+        "rank": -1,
         "meta": dept.region,
         "text": " ".join(x for x in (dept.name, dept.short_name or "", dept.region) if x),
         "filters": {"region": dept.region},

@@ -117,7 +117,8 @@ def _search_docs(power: Power, site) -> list[dict]:
         "kind": "权责事项",
         "meta": f"{dept.short_name or dept.name} · {power.category}" + ("" if power.current else f" · {power.status}"),
         "text": " ".join(w for w in words if w),
-        "filters": {"category": power.category, "region": dept.region},
+        "filters": {"category": power.category, "region": dept.region, "status": power.status},
+        "rank": 0 if power.current else 2,
     }]
 
 

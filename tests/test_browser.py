@@ -1,0 +1,80 @@
+"""The public's path through the site, in a real Chromium."""
+
+from __future__ import annotations
+
+import pytest
+
+from browser import CHROMIUM_ARGS, chromium_path, serve_directory
+
+pytestmark = pytest.mark.browser
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    path = chromium_path()
+    if path is None:
+        pytest.fail("Chromium is not installed: apt-get install chromium (nox -s tests does this as root)")
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def base_url(example_site):
+    with serve_directory(example_site) as url:
+        yield url
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield page
+    context.close()
+    assert errors == []
+
+
+def test_home_to_department_to_power(page, base_url):
+    page.goto(base_url)
+    assert page.locator("article h1").first.inner_text().endswith("营商环境公开平台")
+    page.get_by_role("navigation").get_by_role("link", name="部门", exact=True).first.click()
+    page.wait_for_url("**/departments/")
+    page.get_by_role("link", name="大连市市场监督管理局").first.click()
+    page.wait_for_url("**/departments/shichang/")
+    assert page.locator("article h1").inner_text() == "大连市市场监督管理局"
+    first_power = page.locator("article table.records a").first
+    name = first_power.inner_text()
+    first_power.click()
+    page.wait_for_url("**/powers/**")
+    assert page.locator("article h1").inner_text().startswith(name)
+    assert page.locator("#basis").is_visible()
+
+
+@pytest.mark.parametrize("query, expected", [("食品生产", "食品生产许可"), ("施工许可", "建筑工程施工许可证核发")])
+def test_chinese_search_from_the_header(page, base_url, query, expected):
+    page.goto(base_url + "policies/")
+    page.get_by_role("searchbox", name="搜索权责事项、政策、红黑榜").fill(query)
+    results = page.locator(".site-search__results .search-result__title")
+    results.first.wait_for()
+    titles = results.all_inner_texts()
+    assert any(expected in t for t in titles), titles
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/search/?q=*")
+    page.locator("#search-page-results .search-result__title").first.wait_for()
+    assert any(expected in t for t in page.locator("#search-page-results .search-result__title").all_inner_texts())
+    page.locator("#search-page-results .search-result__title", has_text=expected).first.click()
+    page.wait_for_url("**/powers/**")
+    assert expected in page.locator("article h1").inner_text()
+
+
+def test_phone_layout_has_no_horizontal_scroll(browser, base_url):
+    context = browser.new_context(locale="zh-CN", viewport={"width": 375, "height": 740}, is_mobile=True)
+    page = context.new_page()
+    for url in ("", "powers/", "departments/shichang/"):
+        page.goto(base_url + url)
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), url
+    context.close()
