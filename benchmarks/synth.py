@@ -4,7 +4,7 @@
 
 writes OUT_DIR/site.yaml, departments.yaml, powers/<dept>.yaml, policies/<id>.yaml,
 boards/<id>.yaml and measures/<id>.yaml for a fictional city (滨江市).  The same
-(records, seed) always gives byte-identical files.  ``generate()`` does the same for a
+(records, seed) always gives byte-identical files (same Python 3 random module).  ``generate()`` does the same for a
 benchmark runner and returns the counts.
 
 Mix for N records: powers ≈ 92 %, departments ≈ N/80 (12…3,000), policies ≈ 2 %, board
@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import random
 import re
 import shutil
@@ -42,6 +41,7 @@ def L(s: str) -> list[str]:
 # ---------------------------------------------------------------- YAML emitter
 _UNSAFE_PLAIN = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff]|: |:$| #|\s$")
 _ASCII_PLAIN = re.compile(r"[a-z][a-z0-9-]*|https://[A-Za-z0-9./_?=&%~-]+")
+_YAML_RAW = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
 _YAML_WORDS = {"yes", "no", "on", "off", "true", "false", "null", "y", "n"}
 
 
@@ -50,7 +50,18 @@ def _str(s: str) -> str:
         return s  # CJK-initial text: never a number/bool/date/indicator
     if _ASCII_PLAIN.fullmatch(s) and s not in _YAML_WORDS:
         return s
-    return json.dumps(s, ensure_ascii=False)  # JSON strings are YAML double-quoted scalars
+    # a JSON string is a YAML double-quoted scalar once the characters YAML treats as line
+    # breaks or as non-printable (JSON leaves them raw) are escaped too
+    return _YAML_RAW.sub(lambda m: f"\\u{ord(m[0]):04x}", json.dumps(s, ensure_ascii=False))
+
+
+_UNSAFE_LITERAL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff]|\n\t|\s\Z")
+
+
+def _literal_ok(s: str) -> bool:
+    """Multi-line text that a literal block scalar (| or |-) reproduces exactly."""
+    body = s.removesuffix("\n")
+    return bool(body) and not body[0].isspace() and not _UNSAFE_LITERAL.search(body)
 
 
 def _scalar(v) -> str:
@@ -79,10 +90,11 @@ def _emit_map(d: dict, pad: str, out: list, first: str | None = None) -> None:
                 _emit_list(v, pad + "  ", out)
             else:
                 out.append(f"{lead}{k}: []\n")
-        elif t is str and "\n" in v and not v.startswith((" ", "\n")):
-            out.append(f"{lead}{k}: |-\n")
+        elif t is str and "\n" in v and _literal_ok(v):
+            chomp = "|" if v.endswith("\n") else "|-"
+            out.append(f"{lead}{k}: {chomp}\n")
             inner = pad + "  "
-            out.extend(f"{inner}{line}\n" if line else "\n" for line in v.split("\n"))
+            out.extend(f"{inner}{line}\n" if line else "\n" for line in v.removesuffix("\n").split("\n"))
         else:
             out.append(f"{lead}{k}: {_scalar(v)}\n")
 
@@ -365,16 +377,17 @@ DOMAINS: dict[str, dict] = {
         auth="有关主管", law=[("《中华人民共和国行政许可法》", 83), ("《中华人民共和国行政处罚法》", 86), ("《中华人民共和国行政强制法》", 71)],
         reg=[("《优化营商环境条例》", 72), ("《政府信息公开条例》", 56), ("《信访工作条例》", 50)],
         subj=L("相关单位|市场主体|公共服务机构|社会组织|管理相对人"),
-        permit=L("相关经营许可证|设立审批|资格证书"),
+        permit=L("人民防空工程拆除审批|宗教活动场所设立审批|雷电防护装置设计审核|法律援助机构设立审批|定点医药机构申请受理"),
         act=L("相关经营活动|设施建设|档案利用|人防工程使用"),
         obj=L("档案|人防工程|公共设施|相关资料|统计数据"),
         sys=L("安全管理|档案管理|信息报送"),
         duty=L("按规定报送资料|履行报告义务|配合监督检查|落实整改要求"),
         thing=L("退役军人优待证核发|人防工程竣工验收备案|档案移交接收"),
-        benefit=L("退役军人优抚金|伤残抚恤金|医疗救助金")),
+        benefit=L("退役军人优抚金|伤残抚恤金|医疗救助金|企业稳岗补贴|专项扶持资金"),
+        fee=L("防空地下室易地建设费|城市基础设施配套费|残疾人就业保障金|污水处理费"),
+        dispute=L("专利侵权纠纷|政府信息公开争议|知识产权侵权纠纷")),
 }
-DOMAINS["street"] = dict(DOMAINS["urban"], auth="乡镇人民政府、街道办事处",
-                         reg=DOMAINS["urban"]["reg"] + DOMAINS["safety"]["reg"][:2])
+DOMAINS["street"] = dict(DOMAINS["urban"], reg=DOMAINS["urban"]["reg"] + DOMAINS["safety"]["reg"][:2])
 
 # (id, full name tail, short name, domain, power weight, doc-number abbreviation)
 CITY_DEPTS = [
@@ -577,25 +590,28 @@ def _power_name(rng, dom, cat) -> str:
     if cat == "行政处罚":
         return f(rng.choice(["对{subj}{viol}的行政处罚", "对{viol}的行政处罚", "对{subj}{viol}行为的处罚"]))
     if cat == "行政许可":
-        return f(rng.choice(["{permit}核发", "{act}许可", "{permit}变更、延续、注销", "{permit}核发（新办）"]))
+        permit = _pick(rng, dom, "permit")
+        if permit.endswith("证"):
+            return permit + rng.choice(["核发", "核发", "变更", "延续", "注销", "补发"])
+        return permit if rng.random() < 0.6 else f"{permit}（{rng.choice(['变更', '延续', '注销'])}）"
     if cat == "行政检查":
-        return f(rng.choice(["对{subj}执行{sys}制度情况的行政检查", "对{obj}的监督检查", "对{subj}{act}的行政检查"]))
+        return f(rng.choice(["对{subj}执行{sys}制度情况的行政检查", "对{obj}的监督检查", "对{subj}从事{act}的行政检查"]))
     if cat == "行政强制":
         return f(rng.choice(["对不符合标准或者存在安全隐患的{obj}的查封、扣押", "对{subj}违法所用{obj}的查封扣押",
-                             "对逾期不缴纳罚款的加处罚款", "对{subj}{viol}的强制拆除"]))
+                             "对逾期不缴纳罚款的加处罚款", "对逾期不履行{duty}义务的代履行"]))
     if cat == "行政确认":
         return f("{thing}")
     if cat == "行政给付":
-        return f(rng.choice(["{benefit}发放", "{benefit}给付"])) if dom.get("benefit") else f("{obj}相关补助发放")
+        return f(rng.choice(["{benefit}发放", "{benefit}给付"]))
     if cat == "行政征收":
-        return f("{fee}征收") if dom.get("fee") else f("{obj}有偿使用费征收")
+        return f("{fee}征收")
     if cat == "行政奖励":
-        return f(rng.choice(["对举报{viol}行为的奖励", "对{obj}管理工作中作出突出贡献的单位和个人的表彰奖励"]))
+        return f(rng.choice(["对举报{viol}行为的奖励", "对{act}中作出突出贡献的单位和个人的表彰奖励"]))
     if cat == "行政裁决":
-        return f("{dispute}裁决") if dom.get("dispute") else f("{obj}侵权纠纷裁决")
+        return f("{dispute}裁决")
     if cat == "公共服务":
-        return f(rng.choice(["{thing}信息查询", "{obj}政策咨询服务", "{act}办事指南公开"]))
-    return f(rng.choice(["{thing}备案", "{obj}年度报告公示", "{act}备案"]))
+        return f(rng.choice(["{thing}信息查询", "{thing}办事咨询服务", "{act}办事指南公开"]))
+    return f(rng.choice(["{thing}备案", "{subj}年度报告公示", "{act}备案"]))
 
 
 def _basis_text(rng, dom, cat, law) -> str:
@@ -700,7 +716,8 @@ def _power(rng, d, dom, cat, pid, code) -> dict:
         p["effective"] = eff
         p["changes"] = [{"date": eff, "action": "新增", "note": "列入权责清单"},
                         {"date": when, "action": "取消" if p["status"] == "已取消" else "下放",
-                         "note": "按照深化“放管服”改革要求" + ("取消" if p["status"] == "已取消" else "下放至区县级实施"),
+                         "note": "按照深化“放管服”改革要求" + ("取消" if p["status"] == "已取消" else
+                                                       "下放至区县级实施" if d["_level"] == "市级" else "下放至乡镇（街道）实施"),
                          "document": doc}]
     else:
         p["status"] = "有效" if roll < 0.99 else rng.choice(["已调整", "暂停"])
@@ -815,6 +832,10 @@ BLACK_FACTS = ["在办理{x}业务过程中，存在“吃拿卡要”、推诿�
                "在{x}中擅自增设办事条件，要求企业重复提交材料，经群众举报查实。",
                "拖欠中小企业账款，经多次督办仍未履行支付义务，涉及{x}项目。",
                "违反政府采购和招标投标规定，在{x}中设置不合理条件排斥潜在投标人。"]
+PERSON_RED = ["作为{x}窗口工作人员，主动提供延时服务和上门服务，帮助企业解决实际困难，收到企业赠送的锦旗和感谢信。",
+              "在{x}工作中担任帮办代办专员，全年协助企业办理事项{d}百余件，零差错、零投诉。"]
+PERSON_BLACK = ["作为{x}窗口工作人员，在办理业务中态度生硬、推诿扯皮，经核查属实。",
+                "在{x}工作中违规要求企业提供证明材料，造成企业多次往返，经查属实。"]
 WORK = L("企业开办|工程建设项目审批|不动产登记|纳税服务|水电气报装|政府采购|招标投标|社会保险登记|跨境贸易通关|市场主体注销")
 
 
@@ -846,7 +867,10 @@ def _boards(rng: random.Random, n_entries: int, depts: list, regions: list, regi
                 e["subject"] = f"{rng.choice(SURNAMES)}某某"
             e["subject_kind"] = kind
             e["region"] = region
-            fx = rng.choice(BLACK_FACTS if black else RED_FACTS)
+            if kind == "个人":
+                fx = rng.choice(PERSON_BLACK if black else PERSON_RED)
+            else:
+                fx = rng.choice(BLACK_FACTS if black else RED_FACTS)
             e["facts"] = fx.format(x=rng.choice(WORK), m=_ptext(rng, rng.choice(MEASURES_TXT)), p=rng.choice([30, 50, 60]),
                                    d=rng.randint(2, 6))
             e["basis"] = f"《{CITY}优化营商环境红黑榜管理办法》第{cn(rng.randint(5, 18))}条"

@@ -67,6 +67,44 @@ def cmd_serve(args) -> int:
     return serve(args.content, args.output, args.port, today=args.today)
 
 
+def cmd_schema(args) -> int:
+    from generator.editing.schema import write_schemas
+
+    for path in write_schemas(args.output):
+        print(path)
+    return 0
+
+
+def cmd_fmt(args) -> int:
+    from generator.editing.fmt import run_fmt
+
+    return run_fmt(args.paths or [args.content], args.content, args.check, args.format)
+
+
+def cmd_new(args) -> int:
+    from generator.editing.scaffold import run_new
+
+    return run_new(args.kind, args.id, args.content, args.department)
+
+
+def cmd_import(args) -> int:
+    from generator.editing.spreadsheet import run_import
+
+    return run_import(args.file, args.department, args.content, args.allow_delete, args.columns, args.sheet)
+
+
+def cmd_export(args) -> int:
+    from generator.editing.spreadsheet import run_export
+
+    return run_export(args.kind, args.output, args.content, args.department, args.columns, args.format)
+
+
+def cmd_lint(args) -> int:
+    from generator.editing.lint import run_lint
+
+    return run_lint(args.content, args.today or shanghai_today(), args.format)
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m generator", description="营商环境公开平台：由 YAML 内容生成静态网站")
     sub = p.add_subparsers(dest="command", required=True)
@@ -87,6 +125,28 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("-o", "--output", type=Path, default=Path(".cache/preview"))
     c.add_argument("--port", type=int, default=8000)
     c.add_argument("--today", type=_date)
+    c = command("schema", "生成内容文件的 JSON Schema（供编辑器自动补全）", cmd_schema)
+    c.add_argument("-o", "--output", type=Path, default=Path("schemas"))
+    c = command("fmt", "把内容文件整理为规范格式（保留注释）", cmd_fmt)
+    c.add_argument("--check", action="store_true", help="只检查，不改写；有文件需要整理时退出码为 1")
+    c.add_argument("paths", nargs="*", type=Path, help="文件或目录（默认整个内容目录）")
+    c = command("new", "新建一条记录的模板", cmd_new)
+    c.add_argument("kind", choices=("power", "policy", "board", "measures"))
+    c.add_argument("--id", required=True, help="新记录的标识")
+    c.add_argument("--department", help="部门标识（新建权责事项时必填）")
+    c = command("import", "从表格（.xlsx、.csv）导入一个部门的权责清单", cmd_import)
+    c.add_argument("file", type=Path)
+    c.add_argument("--department", required=True, help="部门标识")
+    c.add_argument("--allow-delete", action="store_true", help="允许删除表格中没有的较多事项")
+    c.add_argument("--columns", type=Path, help="列名对应文件（默认 generator/editing/columns.yaml）")
+    c.add_argument("--sheet", help="工作表名称（默认第一个）")
+    c = command("export", "把权责清单导出为表格（.xlsx、.csv）", cmd_export)
+    c.add_argument("kind", choices=("powers",))
+    c.add_argument("-o", "--output", type=Path, required=True)
+    c.add_argument("--department", help="只导出这个部门")
+    c.add_argument("--columns", type=Path, help="列名对应文件（默认 generator/editing/columns.yaml）")
+    c = command("lint", "提示临近或超过期限、内容不完整的记录（只警告）", cmd_lint)
+    c.add_argument("--today", type=_date, help="按此日期判断期限（默认今天，北京时间）")
     return p
 
 

@@ -173,8 +173,10 @@ def _classify(groups: list[re.Match], norm: str) -> tuple[str, int, int, int, st
     start, end = groups[0].start(), groups[-1].end()
     if any(c[-1] in "Xx" for c in chunks[:-1]):
         return None
-    # ID card: up to 5 groups of at least 2 chars, one kind of separator.
-    if len(groups) <= 5 and min(lens) >= 2 and len(seps) <= 1 and _is_id_card(s):
+    # ID card: up to 5 groups of at least 2 chars, one kind of separator. The old 15-digit
+    # form has no checksum, so only an unbroken run counts (codes like 219900-0004-058-02 don't).
+    if (len(groups) <= 5 and min(lens) >= 2 and len(seps) <= 1 and (len(s) == 18 or len(groups) == 1)
+            and _is_id_card(s)):
         return ID_CARD, start, start, end, s.upper()
     if not s.isdigit():
         return None

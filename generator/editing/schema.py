@@ -9,41 +9,19 @@ strings in `YYYY-MM-DD` form, codes and phone numbers are strings.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, TypeAdapter
+from pydantic import TypeAdapter
 from pydantic.json_schema import GenerateJsonSchema
 from pydantic_core import core_schema
 
-from generator.kinds import KINDS, base
-from generator.kinds.site import Department, SiteInfo
+from generator.editing.files import FileKind, file_kinds
+from generator.kinds import base
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 URL_PATTERN = r"^https?://[^\s<>\"'`]+$"
-
-
-@dataclass(frozen=True)
-class FileKind:
-    """One kind of content file: its schema file name, glob under content/, and shape."""
-
-    name: str  # schema file is schemas/<name>.schema.json
-    glob: str  # relative to content/
-    title: str
-    model: type[BaseModel]
-    is_list: bool
-
-
-def file_kinds() -> list[FileKind]:
-    kinds = [
-        FileKind("site", "site.yaml", "网站信息", SiteInfo, False),
-        FileKind("departments", "departments.yaml", "部门登记册", Department, True),
-    ]
-    for kind in KINDS.values():
-        kinds.append(FileKind(kind.name, f"{kind.name}/*.yaml", kind.label, kind.model, kind.per_file == "list"))
-    return kinds
 
 
 class _ContentSchema(GenerateJsonSchema):
