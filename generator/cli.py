@@ -52,7 +52,7 @@ def cmd_build(args) -> int:
 
     try:
         result = build(args.content, args.output, args.today or shanghai_today(),
-                       log=lambda line: print(line, file=sys.stderr))
+                       log=lambda line: print(line, file=sys.stderr), quick_cleanup=True)
     except ContentError as exc:
         _print_problems(exc.problems, args.format)
         print(f"未生成网站：{args.output} 保持不变", file=sys.stderr)

@@ -7,6 +7,7 @@ it writes anything, and it publishes the output only when every stage has succee
 from __future__ import annotations
 
 import gc
+import os
 import time
 import tracemalloc
 from contextlib import contextmanager
@@ -86,7 +87,12 @@ def check(content_dir: Path, today: date, timings: Timings | None = None) -> tup
 
 @no_cycle_collection()
 def build(content_dir: Path, out_dir: Path, today: date, *, config_file: Path = REPO / "mkdocs.yml",
-          timings: Timings | None = None, log: Callable[[str], None] = print) -> Result:
+          timings: Timings | None = None, log: Callable[[str], None] = print, workers: int = 0,
+          quick_cleanup: bool = False) -> Result:
+    """Build the site from `content_dir` into `out_dir`; `workers` processes render record
+    pages (0: one per CPU core). With `quick_cleanup` the previous output is deleted in the
+    background after the new one is in place."""
+    workers = workers or os.cpu_count() or 1
     timings = timings or Timings()
     content, site = check(content_dir, today, timings)
     if site is None:
@@ -102,9 +108,8 @@ def build(content_dir: Path, out_dir: Path, today: date, *, config_file: Path = 
             shells = build_theme(config_file, nav_pages + shell_pages(["departments", *KINDS]),
                                  output.root, site.info.model_dump(mode="json"))
             pages = [p.src_uri.removesuffix("index.md") for p in nav_pages]
-            for rel, html in renderer.record_pages(shells):
-                output.write(rel, html)
-                pages.append(rel.removesuffix("index.html"))
+            written = renderer.write_record_pages(shells, output.write, workers)
+            pages += [rel.removesuffix("index.html") for rel in written]
         with timings.stage("search index"):
             docs = [doc for kind in KINDS.values() for record in site.records[kind.name]
                     for doc in kind.search_docs(record, site)]
@@ -116,7 +121,7 @@ def build(content_dir: Path, out_dir: Path, today: date, *, config_file: Path = 
             for rel, data in site_files(site):
                 output.write(rel, data)
             output.write("sitemap.xml", sitemap(site, pages))
-            output.commit()
+            output.commit(wait=not quick_cleanup)
     except BaseException:
         output.abort()
         raise

@@ -7,10 +7,11 @@ undefined name is an error (StrictUndefined), not an empty string.
 
 from __future__ import annotations
 
+import multiprocessing
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import jinja2
 
@@ -72,20 +73,49 @@ class Renderer:
             pages.append(Page(src_uri, title, self.env.get_template(template).render(ctx), hide))
         return pages
 
-    def record_pages(self, shells: dict[str, Shell]) -> Iterator[tuple[str, str]]:
-        """(output path, HTML) for every record page and department page."""
+    def record_pages(self, shells: dict[str, Shell], part: int = 0, parts: int = 1) -> Iterator[tuple[str, str]]:
+        """(output path, HTML) for every record page and department page (or every `parts`-th)."""
         ctx = self.context(2)
         template = self.env.get_template("records/department.html")
-        for dept in self.site.departments.values():
+        for dept in list(self.site.departments.values())[part::parts]:
             body = template.render(ctx, department=dept, powers=self.site.powers_by_department[dept.id],
                                    by_category=_group(self.site.powers_by_department[dept.id]))
             yield f"departments/{dept.id}/index.html", shells["departments"].fill(dept.id, dept.name, body)
         for kind in KINDS.values():
             template = self.env.get_template(kind.template)
             shell = shells[kind.name]
-            for record in self.site.records[kind.name]:
+            for record in self.site.records[kind.name][part::parts]:
                 body = template.render(ctx, record=record)
                 yield f"{kind.name}/{record.id}/index.html", shell.fill(record.id, kind.title(record), body)
+
+    def write_record_pages(self, shells: dict[str, Shell], write: Callable[[str, str], None], workers: int) -> list[str]:
+        """Render and write every record page, split over `workers` forked processes.
+
+        The children inherit the assembled site by fork (nothing is pickled but the list of
+        paths they wrote); each takes every n-th record, so the split is even across kinds."""
+        if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+            return [_write(rel, html, write) for rel, html in self.record_pages(shells)]
+        global _FORKED
+        _FORKED = (self, shells, write, workers)
+        try:
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                parts = pool.map(_write_part, range(workers))
+        finally:
+            _FORKED = None
+        return [rel for part in parts for rel in part]
+
+
+_FORKED: tuple | None = None
+
+
+def _write(rel: str, html: str, write: Callable[[str, str], None]) -> str:
+    write(rel, html)
+    return rel
+
+
+def _write_part(part: int) -> list[str]:
+    renderer, shells, write, workers = _FORKED
+    return [_write(rel, html, write) for rel, html in renderer.record_pages(shells, part, workers)]
 
 
 def _group(powers: list) -> list[tuple[str, list]]:
