@@ -38,7 +38,7 @@ def _print_problems(problems: list[Problem], style: str) -> None:
 def cmd_validate(args) -> int:
     from generator.pipeline import check
 
-    content, site = check(args.content, args.today or shanghai_today())
+    content, site = check(args.content, args.today or shanghai_today(), cache=args.cache)
     problems = content.all_problems()
     _print_problems(problems, args.format)
     if any(p.severity == "error" for p in problems):
@@ -52,7 +52,7 @@ def cmd_build(args) -> int:
 
     try:
         result = build(args.content, args.output, args.today or shanghai_today(),
-                       log=lambda line: print(line, file=sys.stderr), quick_cleanup=True)
+                       log=lambda line: print(line, file=sys.stderr), quick_cleanup=True, cache=args.cache)
     except ContentError as exc:
         _print_problems(exc.problems, args.format)
         print(f"未生成网站：{args.output} 保持不变", file=sys.stderr)
@@ -113,6 +113,8 @@ def parser() -> argparse.ArgumentParser:
         c = sub.add_parser(name, help=help_)
         c.add_argument("--content", type=Path, default=Path("content"), help="内容目录（默认 content/）")
         c.add_argument("--format", choices=("text", "github"), default="text", help="问题输出格式")
+        c.add_argument("--cache", type=Path, default=Path(".cache/parsed"), help="已解析文件的缓存目录")
+        c.add_argument("--no-cache", dest="cache", action="store_const", const=None, help="不使用缓存")
         c.set_defaults(func=func)
         return c
 

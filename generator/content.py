@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from generator import personal_data
+from generator.cache import ParseCache
 from generator.errors import Pending, Problem
 from generator.kinds import KINDS
 from generator.kinds.site import Department, SiteInfo
@@ -74,8 +75,11 @@ class Tree:
     problems: list[Problem]
 
 
-def load_tree(root: Path) -> Tree:
-    """Load stage: parse every file under `root`, refusing files outside the layout."""
+def load_tree(root: Path, cache: ParseCache | None = None) -> Tree:
+    """Load stage: parse every file under `root`, refusing files outside the layout.
+
+    With a `cache`, files whose bytes were parsed before are not parsed again."""
+    cache = cache or ParseCache(None)
     root = root.resolve()
     tree = Tree(root, {}, [])
     if not root.is_dir():
@@ -95,7 +99,8 @@ def load_tree(root: Path) -> Tree:
                 + "、".join(f"{name}/*.yaml" for name in KINDS),
             ))
             continue
-        loaded = load_file(path, display_path(path))
+        rel = display_path(path)
+        loaded = cache.get(path.read_bytes(), rel, lambda: load_file(path, rel))
         tree.problems.extend(loaded.problems)
         tree.files[path] = loaded
     return tree

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from generator.assemble import Site, assemble
+from generator.cache import ParseCache
 from generator.content import Content, load_tree, validate_tree
 from generator.errors import ContentError
 from generator.export import feed, open_data, recent_changes, sitemap
@@ -71,11 +72,13 @@ class Result:
 
 
 @no_cycle_collection()
-def check(content_dir: Path, today: date, timings: Timings | None = None) -> tuple[Content, Site | None]:
-    """Load, validate and assemble; the `validate` command stops here."""
+def check(content_dir: Path, today: date, timings: Timings | None = None,
+          cache: Path | None = None) -> tuple[Content, Site | None]:
+    """Load, validate and assemble; the `validate` command stops here. `cache` is a folder
+    for parsed files (see cache.py); None parses everything."""
     timings = timings or Timings()
     with timings.stage("load"):
-        tree = load_tree(content_dir)
+        tree = load_tree(content_dir, ParseCache(cache))
     with timings.stage("validate"):
         content = validate_tree(tree)
     if content.errors():
@@ -88,13 +91,13 @@ def check(content_dir: Path, today: date, timings: Timings | None = None) -> tup
 @no_cycle_collection()
 def build(content_dir: Path, out_dir: Path, today: date, *, config_file: Path = REPO / "mkdocs.yml",
           timings: Timings | None = None, log: Callable[[str], None] = print, workers: int = 0,
-          quick_cleanup: bool = False) -> Result:
+          quick_cleanup: bool = False, cache: Path | None = None) -> Result:
     """Build the site from `content_dir` into `out_dir`; `workers` processes render record
     pages (0: one per CPU core). With `quick_cleanup` the previous output is deleted in the
     background after the new one is in place."""
     workers = workers or os.cpu_count() or 1
     timings = timings or Timings()
-    content, site = check(content_dir, today, timings)
+    content, site = check(content_dir, today, timings, cache)
     if site is None:
         raise ContentError(content.errors())
     for note in site.withheld:

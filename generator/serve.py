@@ -164,13 +164,13 @@ def serve(content_dir: Path, output_dir: Path, port: int, today: date | None = N
         return 1
     server.daemon_threads = True
     print(f"正在生成网站……预览地址：http://127.0.0.1:{port}/（按 Ctrl+C 停止）", file=sys.stderr)
-    preview.rebuild()
     stop = threading.Event()
     observer = Observer()
     for folder in (Path(content_dir), REPO / "templates"):
         if folder.is_dir():
             observer.schedule(_OnChange(preview), str(folder), recursive=True)
-    observer.start()
+    observer.start()  # before the first build, so an edit made meanwhile is not missed
+    preview.rebuild()
     builder = threading.Thread(target=preview.watch_loop, args=(stop,), daemon=True)
     builder.start()
     try:

@@ -34,7 +34,7 @@ def fetch(url: str) -> tuple[int, str]:
         return exc.code, exc.read().decode("utf-8")
 
 
-def wait_for(url: str, predicate, timeout: float = 40.0) -> tuple[int, str]:
+def wait_for(url: str, predicate, timeout: float = 90.0) -> tuple[int, str]:
     deadline = time.monotonic() + timeout
     last = (0, "")
     while time.monotonic() < deadline:

@@ -1,0 +1,54 @@
+"""A cache of parsed content files, keyed by their bytes.
+
+Parsing is the slowest part of validating a city's content; most commits touch a few
+files. An entry is found by a hash of the file's bytes, its display path and the loader's
+own source, so an edited file, a moved working directory or a changed loader simply miss.
+Entries are never invalidated, only missed; delete the folder to reclaim space.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from pathlib import Path
+from typing import Any, Callable
+
+import generator.load
+
+_LOADER_VERSION = hashlib.blake2b(Path(generator.load.__file__).read_bytes(), digest_size=8).hexdigest()
+
+
+class ParseCache:
+    def __init__(self, folder: Path | None):
+        self.folder = folder
+        self.hits = self.misses = 0
+
+    def get(self, raw: bytes, rel: str, parse: Callable[[], Any]) -> Any:
+        if self.folder is None:
+            return parse()
+        key = hashlib.blake2b(raw, digest_size=20, key=(_LOADER_VERSION + rel).encode()[:64]).hexdigest()
+        path = self.folder / key[:2] / f"{key}.pickle"
+        try:
+            with open(path, "rb") as f:
+                value = pickle.load(f)
+            self.hits += 1
+            return value
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            pass
+        value = parse()
+        self.misses += 1
+        self._store(path, value)
+        return value
+
+    @staticmethod
+    def _store(path: Path, value: Any) -> None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+            with os.fdopen(fd, "wb") as f:
+                pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+        except OSError:
+            pass  # a cache that cannot be written is only slower
