@@ -7,7 +7,6 @@ built here, so a board entry held back by the publication rules cannot leak anyw
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any

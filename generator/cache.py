@@ -21,14 +21,22 @@ _LOADER_VERSION = hashlib.blake2b(Path(generator.load.__file__).read_bytes(), di
 
 
 class ParseCache:
-    def __init__(self, folder: Path | None):
+    def __init__(self, folder: Path | None, memory: bool = False):
         self.folder = folder
+        self.memory: dict[str, Any] | None = {} if memory else None  # a long-running preview's
         self.hits = self.misses = 0
 
     def get(self, raw: bytes, rel: str, parse: Callable[[], Any]) -> Any:
-        if self.folder is None:
+        if self.folder is None and self.memory is None:
             return parse()
         key = hashlib.blake2b(raw, digest_size=20, key=(_LOADER_VERSION + rel).encode()[:64]).hexdigest()
+        if self.memory is not None:
+            if key not in self.memory:
+                self.memory[key] = parse()
+                self.misses += 1
+            else:
+                self.hits += 1
+            return self.memory[key]
         path = self.folder / key[:2] / f"{key}.pickle"
         try:
             with open(path, "rb") as f:

@@ -106,38 +106,65 @@ def load_tree(root: Path, cache: ParseCache | None = None) -> Tree:
     return tree
 
 
-def validate_tree(tree: Tree) -> Content:
-    """Validate stage: every loaded file to models, every problem collected."""
+@dataclass
+class Validated:
+    """One file's validation: its models with their sources, and its problems."""
+
+    models: list[tuple[Any, Source]]
+    pending: list[Pending]
+    problems: list[Problem]
+
+
+def validate_tree(tree: Tree, memo: dict | None = None) -> Content:
+    """Validate stage: every loaded file to models, every problem collected.
+
+    `memo` (kept by a long-running preview) maps a file's path and digest to its last
+    `Validated`, so unchanged files are not validated again and keep their very models."""
     content = Content(tree.root, problems=list(tree.problems), files=len(tree.files))
-    usable = {path: loaded for path, loaded in tree.files.items() if not loaded.problems}
-
-    site = usable.get(tree.root / "site.yaml")
-    if site is not None:
-        content.site = _one(content, SiteInfo, site, ())
-    departments = usable.get(tree.root / "departments.yaml")
-    if departments is not None:
-        for i, item in _items(content, departments, "部门登记册应为列表（每个部门以“- ”开头）"):
-            model = _one(content, Department, departments, (i,), item)
-            if model is not None:
-                content.departments.append((model, Source(departments.path, (i,))))
-
-    for loaded in usable.values():
-        content.problems.extend(personal_data_problems(loaded))
-
-    for kind in KINDS.values():
-        for path, loaded in usable.items():
-            if path.parent != tree.root / kind.name:
-                continue
-            if kind.per_file == "list":
-                for i, item in _items(content, loaded, f"{kind.label}文件应为列表（每条以“- ”开头）"):
-                    model = _one(content, kind.model, loaded, (i,), item)
-                    if model is not None:
-                        content.records[kind.name].append((model, Source(path, (i,))))
-            else:
-                model = _one(content, kind.model, loaded, ())
-                if model is not None:
-                    content.records[kind.name].append((model, Source(path, ())))
+    for path, loaded in tree.files.items():
+        if loaded.problems:
+            continue
+        key = (path, loaded.digest)
+        result = memo.get(key) if memo is not None else None
+        if result is None:
+            result = validate_file(tree.root, loaded, content.locator)
+            if memo is not None:
+                memo[key] = result
+        content.pending.extend(result.pending)
+        content.problems.extend(result.problems)
+        if path == tree.root / "site.yaml":
+            content.site = result.models[0][0] if result.models else None
+        elif path == tree.root / "departments.yaml":
+            content.departments.extend(result.models)
+        else:
+            content.records[path.parent.name].extend(result.models)
     return content
+
+
+def validate_file(root: Path, loaded: Loaded, locator: Locator) -> Validated:
+    """One loaded file against the model its place in the tree calls for."""
+    result = Validated([], [], personal_data_problems(loaded))
+    path = loaded.path
+    if path == root / "site.yaml":
+        model, per_file, label = SiteInfo, "one", "网站信息"
+    elif path == root / "departments.yaml":
+        model, per_file, label = Department, "list", "部门登记册"
+    else:
+        kind = KINDS[path.parent.name]
+        model, per_file, label = kind.model, kind.per_file, kind.label
+    if per_file == "one":
+        entries = [((), loaded.data)]
+    elif isinstance(loaded.data, list):
+        entries = [((i,), item) for i, item in enumerate(loaded.data)]
+    else:
+        result.pending.append(Pending(path, (), f"{label}文件应为列表（每条以“- ”开头）"))
+        entries = []
+    for where, data in entries:
+        record, pending = validate_record(model, data, path, where, locator)
+        result.pending.extend(pending)
+        if record is not None:
+            result.models.append((record, Source(path, where)))
+    return result
 
 
 _LONG_NUMBER = re.compile(r"[0-9０-９][0-9０-９Xx Ｘｘ\-－+＋]{9,}")
@@ -156,17 +183,3 @@ def personal_data_problems(loaded: Loaded) -> list[Problem]:
 
 def load_content(root: Path) -> Content:
     return validate_tree(load_tree(root))
-
-
-def _items(content: Content, loaded: Loaded, message: str) -> list[tuple[int, Any]]:
-    if not isinstance(loaded.data, list):
-        content.add(loaded.path, (), message)
-        return []
-    return list(enumerate(loaded.data))
-
-
-def _one(content: Content, model: type, loaded: Loaded, path: tuple, data: Any = None) -> Any:
-    data = loaded.data if data is None else data
-    record, pending = validate_record(model, data, loaded.path, path, content.locator)
-    content.pending.extend(pending)
-    return record

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import gc
 import os
+import resource
 import time
-import tracemalloc
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -33,16 +33,15 @@ REPO = Path(__file__).resolve().parent.parent
 
 @dataclass
 class Timings:
+    """Wall time of each stage, and the process's peak memory (MB) when it ended."""
+
     stages: list[tuple[str, float, float]] = field(default_factory=list)  # (name, seconds, peak MB)
-    trace_memory: bool = False
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
-        if self.trace_memory:
-            tracemalloc.reset_peak()
         start = time.perf_counter()
         yield
-        peak = tracemalloc.get_traced_memory()[1] / 1e6 if self.trace_memory else 0.0
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         self.stages.append((name, time.perf_counter() - start, peak))
 
     def total(self) -> float:
@@ -69,18 +68,19 @@ class Result:
     content: Content
     timings: Timings
     pages: int
+    shells: dict
 
 
 @no_cycle_collection()
 def check(content_dir: Path, today: date, timings: Timings | None = None,
-          cache: Path | None = None) -> tuple[Content, Site | None]:
+          cache: Path | ParseCache | None = None, memo: dict | None = None) -> tuple[Content, Site | None]:
     """Load, validate and assemble; the `validate` command stops here. `cache` is a folder
-    for parsed files (see cache.py); None parses everything."""
+    for parsed files (see cache.py), `memo` keeps validated files in memory (the preview)."""
     timings = timings or Timings()
     with timings.stage("load"):
-        tree = load_tree(content_dir, ParseCache(cache))
+        tree = load_tree(content_dir, cache if isinstance(cache, ParseCache) else ParseCache(cache))
     with timings.stage("validate"):
-        content = validate_tree(tree)
+        content = validate_tree(tree, memo)
     if content.errors():
         return content, None
     with timings.stage("assemble"):
@@ -91,13 +91,13 @@ def check(content_dir: Path, today: date, timings: Timings | None = None,
 @no_cycle_collection()
 def build(content_dir: Path, out_dir: Path, today: date, *, config_file: Path = REPO / "mkdocs.yml",
           timings: Timings | None = None, log: Callable[[str], None] = print, workers: int = 0,
-          quick_cleanup: bool = False, cache: Path | None = None) -> Result:
+          quick_cleanup: bool = False, cache: Path | ParseCache | None = None, memo: dict | None = None) -> Result:
     """Build the site from `content_dir` into `out_dir`; `workers` processes render record
     pages (0: one per CPU core). With `quick_cleanup` the previous output is deleted in the
     background after the new one is in place."""
     workers = workers or os.cpu_count() or 1
     timings = timings or Timings()
-    content, site = check(content_dir, today, timings, cache)
+    content, site = check(content_dir, today, timings, cache, memo)
     if site is None:
         raise ContentError(content.errors())
     for note in site.withheld:
@@ -114,11 +114,7 @@ def build(content_dir: Path, out_dir: Path, today: date, *, config_file: Path = 
             written = renderer.write_record_pages(shells, output.write, workers)
             pages += [rel.removesuffix("index.html") for rel in written]
         with timings.stage("search index"):
-            docs = [doc for kind in KINDS.values() for record in site.records[kind.name]
-                    for doc in kind.search_docs(record, site)]
-            docs += [department_doc(site, d) for d in site.departments.values()]
-            docs.sort(key=lambda doc: doc.get("rank", 0))  # stable: ties keep the kinds' order
-            for rel, data in build_index(docs).items():
+            for rel, data in build_index(search_docs(site)).items():
                 output.write(f"search/{rel}", data)
         with timings.stage("write"):
             for rel, data in site_files(site):
@@ -128,18 +124,38 @@ def build(content_dir: Path, out_dir: Path, today: date, *, config_file: Path = 
     except BaseException:
         output.abort()
         raise
-    return Result(site, content, timings, len(pages))
+    return Result(site, content, timings, len(pages), shells)
 
 
 def page_context(site: Site) -> dict:
     """What the navigation pages (lists, statistics, changes, guide) need beyond the site."""
-    return {"recent_changes": recent_changes(site)[:200], "guide": guide_sections()}
+    from generator.charts import statistics
+    from generator.feeds import recent_batches
+    from generator.history import for_site
+
+    history = for_site(site)
+    return {"recent_changes": recent_changes(site)[:200], "guide": guide_sections(),
+            "stats": statistics(site), "history": history, "batches": recent_batches(history)}
 
 
 def site_files(site: Site) -> Iterator[tuple[str, bytes]]:
-    """Every output file that is not a page: open data, feeds."""
+    """Every output file that is not a page: open data, feeds, facet data."""
+    from generator.facets import facet_files
+    from generator.feeds import feed_files
+
     yield from open_data(site).items()
     yield "feed.xml", feed(site, recent_changes(site))
+    yield from feed_files(site)
+    yield from facet_files(site)
+
+
+def search_docs(site: Site) -> list[dict]:
+    """Every searchable document, in the order results are ranked when all else is equal."""
+    docs = [doc for kind in KINDS.values() for record in site.records[kind.name]
+            for doc in kind.search_docs(record, site)]
+    docs += [department_doc(site, d) for d in site.departments.values()]
+    docs.sort(key=lambda doc: doc.get("rank", 0))  # stable: ties keep the kinds' order
+    return docs
 
 
 def department_doc(site: Site, dept) -> dict:

@@ -51,6 +51,9 @@ def environment(extra_dirs: tuple[Path, ...] = ()) -> jinja2.Environment:
     env.filters["markdown"] = render_markdown
     env.filters["mask"] = Site.mask
     env.globals.update(categories=CATEGORIES, board_names=BOARD_NAMES, kinds=KINDS)
+    from generator.history import record_history  # the 修改历史 block of record pages
+
+    env.globals["record_history"] = record_history
     env.tests["overdue_on"] = lambda item, today: item.overdue(today)
     return env
 
@@ -73,28 +76,55 @@ class Renderer:
             pages.append(Page(src_uri, title, self.env.get_template(template).render(ctx), hide))
         return pages
 
-    def record_pages(self, shells: dict[str, Shell], part: int = 0, parts: int = 1) -> Iterator[tuple[str, str]]:
-        """(output path, HTML) for every record page and department page (or every `parts`-th)."""
+    def record_pages(self, shells: dict[str, Shell], part: int = 0, parts: int = 1,
+                     unchanged: Callable[[str, tuple], bool] | None = None) -> Iterator[tuple[str, str]]:
+        """(output path, HTML) for every record page and department page (or every `parts`-th).
+
+        `unchanged(path, inputs)` lets a preview skip pages whose inputs (the very model
+        objects the page shows) are the ones it rendered last time."""
+        site = self.site
         ctx = self.context(2)
         template = self.env.get_template("records/department.html")
-        for dept in list(self.site.departments.values())[part::parts]:
-            body = template.render(ctx, department=dept, powers=self.site.powers_by_department[dept.id],
-                                   by_category=_group(self.site.powers_by_department[dept.id]))
-            yield f"departments/{dept.id}/index.html", shells["departments"].fill(dept.id, dept.name, body)
+        for dept in list(site.departments.values())[part::parts]:
+            powers = site.powers_by_department[dept.id]
+            rel = f"departments/{dept.id}/index.html"
+            if unchanged and unchanged(rel, (dept, *powers)):
+                continue
+            body = template.render(ctx, department=dept, powers=powers, by_category=_group(powers))
+            yield rel, shells["departments"].fill(dept.id, dept.name, body)
         for kind in KINDS.values():
             template = self.env.get_template(kind.template)
-            shell = shells[kind.name]
-            for record in self.site.records[kind.name][part::parts]:
+            for record in site.records[kind.name][part::parts]:
+                rel = f"{kind.name}/{record.id}/index.html"
+                if unchanged and unchanged(rel, self.inputs(kind.name, record)):
+                    continue
                 body = template.render(ctx, record=record)
-                yield f"{kind.name}/{record.id}/index.html", shell.fill(record.id, kind.title(record), body)
+                yield rel, shells[kind.name].fill(record.id, kind.title(record), body)
 
-    def write_record_pages(self, shells: dict[str, Shell], write: Callable[[str, str], None], workers: int) -> list[str]:
+    def page_inputs(self) -> list[tuple[str, tuple]]:
+        """(page, the objects it is made from) for every record page, without rendering."""
+        found: list[tuple[str, tuple]] = []
+        for _ in self.record_pages({}, unchanged=lambda rel, inputs: found.append((rel, inputs)) or True):
+            pass
+        return found
+
+    def inputs(self, kind: str, record: Any) -> tuple:
+        """The objects a record page is made from, beyond the record itself.
+
+        Powers (the many) name theirs exactly; the few other pages always count as changed."""
+        if kind != "powers":
+            return (object(),)
+        site = self.site
+        return (record, site.power_department[record.id], *site.related_policies.get(record.id, ()))
+
+    def write_record_pages(self, shells: dict[str, Shell], write: Callable[[str, str], None], workers: int,
+                           unchanged: Callable[[str, tuple], bool] | None = None) -> list[str]:
         """Render and write every record page, split over `workers` forked processes.
 
         The children inherit the assembled site by fork (nothing is pickled but the list of
         paths they wrote); each takes every n-th record, so the split is even across kinds."""
         if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-            return [_write(rel, html, write) for rel, html in self.record_pages(shells)]
+            return [_write(rel, html, write) for rel, html in self.record_pages(shells, unchanged=unchanged)]
         global _FORKED
         _FORKED = (self, shells, write, workers)
         try:

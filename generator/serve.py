@@ -25,7 +25,8 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from generator.errors import ContentError
-from generator.pipeline import REPO, build, summary
+from generator.incremental import Incremental
+from generator.pipeline import REPO, summary
 
 STATE_URL = "/__preview__/state"
 _WATCHED_EVENTS = frozenset(("created", "modified", "deleted", "moved"))
@@ -43,13 +44,17 @@ class Preview:
         self.built = False
         self.lock = threading.Lock()
         self.changed = threading.Event()
+        self.builder = Incremental(self.content_dir, self.output_dir)
 
     def rebuild(self) -> None:
         today = self.today or datetime.now(ZoneInfo("Asia/Shanghai")).date()
         problems: list[str] = []
         try:
-            result = build(self.content_dir, self.output_dir, today, log=lambda line: print(line, file=sys.stderr))
-            print(summary(result), file=sys.stderr)
+            start = time.perf_counter()
+            result = self.builder.build(today, log=lambda line: print(line, file=sys.stderr),
+                                        pages_written=self._pages_written)
+            print(f"{summary(result)}（本次重新生成 {self.builder.rendered:,} 个记录页面，"
+                  f"{time.perf_counter() - start:.1f} 秒）", file=sys.stderr)
         except ContentError as exc:
             problems = [p.format() for p in exc.problems] or ["内容有错误"]
         except Exception:  # a bug: show it too, and keep serving
@@ -59,6 +64,13 @@ class Preview:
         with self.lock:
             self.problems = problems
             self.built = self.built or not problems
+            self.version += 1
+
+    def _pages_written(self) -> None:
+        """The edited records' pages are on disk: let open pages reload before the rest is done."""
+        with self.lock:
+            self.problems = []
+            self.built = True
             self.version += 1
 
     def state(self) -> dict:

@@ -91,18 +91,21 @@ def shell_pages(kinds: list[str]) -> list[Page]:
     return [Page(f"{kind}/{SHELL}.md", _TITLE, _BODY, hide=("toc",)) for kind in kinds]
 
 
-def build_theme(config_file: Path, pages: list[Page], out_dir: Path, site_info: dict) -> dict[str, Shell]:
+def build_theme(config_file: Path, pages: list[Page], out_dir: Path, site_info: dict,
+                clean: bool = True) -> dict[str, Shell]:
     """Run MkDocs for `pages` into `out_dir`; return the record shells by kind, removed from the output.
 
-    `site_info` is content/site.yaml as plain data: the site's name and footer."""
+    `site_info` is content/site.yaml as plain data: the site's name and footer. With
+    `clean=False` MkDocs writes over an existing site instead of emptying the folder first."""
     logging.getLogger("mkdocs").setLevel(logging.WARNING)
+    logging.getLogger("mkdocs.commands.build").setLevel(logging.WARNING if clean else logging.ERROR)  # "dirty build"
     overrides = {"site_dir": str(out_dir), "site_name": site_info["name"], "site_description": site_info["name"]}
     if site_info.get("base_url"):
         overrides["site_url"] = site_info["base_url"]
     config = load_config(str(config_file), **overrides)
     config.extra["site_info"] = site_info
     config.plugins["transparency-pages"] = _PagesPlugin(pages)
-    mkdocs_build(config)
+    mkdocs_build(config, dirty=not clean)
     for leftover in ("sitemap.xml", "sitemap.xml.gz"):
         (out_dir / leftover).unlink(missing_ok=True)
     shells = {}

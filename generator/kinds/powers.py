@@ -7,7 +7,7 @@ from typing import Literal, Optional
 from pydantic import StrictBool, StrictInt, model_validator
 from pydantic_core import PydanticCustomError
 
-from generator.kinds.base import IsoDate, Kind, Record, RecordId, Reference, Text, WebUrl, label
+from generator.kinds.base import IsoDate, Kind, Record, RecordId, Text, WebUrl, label
 
 CATEGORIES = (
     "行政许可", "行政处罚", "行政强制", "行政征收", "行政给付", "行政检查",

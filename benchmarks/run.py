@@ -1,0 +1,166 @@
+"""Benchmark: build synthetic city- and province-scale content; print times, memory and search figures.
+
+    python benchmarks/run.py [--sizes 1000 5000 25000] [--naive-sizes 1000] [--work DIR]
+    nox -s bench -- --sizes 1000 5000 25000 250000
+
+Every measurement runs in a fresh process, so peak memory (ru_maxrss) is its own. For each
+size it reports: cold `validate` (no parse cache) and warm `validate` (cache filled), a full
+`build` with wall time and peak memory per stage (load, validate, assemble, render, search
+index, write), an incremental preview rebuild after editing one record, record page sizes,
+and the search figures: compressed bytes a cold first query downloads, and recall against
+literal substring matching over the same records. `--naive-sizes` builds the same records
+as ordinary MkDocs pages with the built-in search, for the ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "benchmarks"))
+
+TODAY = date(2026, 11, 23)
+QUERIES = ("市场监督管理局", "住房和城乡建设局", "食品生产", "施工许可", "违法行为", "安全生产", "许可", "罚款",
+           "税务", "〔2021〕374号", "食品安全法", "行政处罚 食品", "营业执照", "消防")
+
+
+def _peak_mb(who: int = resource.RUSAGE_SELF) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024
+
+
+def child(mode: str, content: Path, out: Path, cache: Path) -> dict:
+    """One measurement, in this (fresh) process."""
+    from generator.pipeline import Timings, build, check
+
+    timings = Timings()
+    start = time.perf_counter()
+    if mode in ("validate-cold", "validate-warm"):
+        content_, site = check(content, TODAY, timings, cache=cache if mode == "validate-warm" else None)
+        assert site is not None, content_.errors()[:5]
+    elif mode == "build":
+        build(content, out, TODAY, timings=timings, log=lambda line: None)
+    elif mode == "incremental":
+        return incremental(content, out)
+    return {"wall": time.perf_counter() - start, "stages": timings.stages,
+            "peak_mb": _peak_mb(), "children_peak_mb": _peak_mb(resource.RUSAGE_CHILDREN)}
+
+
+def incremental(content: Path, out: Path) -> dict:
+    """First preview build, then edit one power's name and time until its page is rewritten."""
+    from generator.incremental import Incremental
+
+    work = out.parent / "edit-content"
+    shutil.rmtree(work, ignore_errors=True)
+    shutil.copytree(content, work)
+    builder = Incremental(work, out)
+    builder.build(TODAY, log=lambda line: None)
+    path = sorted((work / "powers").glob("*.yaml"))[len(list((work / "powers").glob("*.yaml"))) // 2]
+    text = path.read_text("utf-8")
+    line = next(line for line in text.splitlines() if line.startswith("  name: "))
+    path.write_text(text.replace(line, line + "（修订）", 1), "utf-8")
+    marks: dict[str, float] = {}
+    start = time.perf_counter()
+    builder.build(TODAY, log=lambda line: None, pages_written=lambda: marks.setdefault("page", time.perf_counter() - start))
+    return {"page_served_after": marks["page"], "rebuild_done": time.perf_counter() - start,
+            "pages_rendered": builder.rendered, "peak_mb": _peak_mb()}
+
+
+def search_figures(content: Path, site_dir: Path) -> dict:
+    """Bytes (gzip) a cold first query downloads, and recall against substring matching."""
+    from generator.pipeline import check, search_docs
+    from generator.search import normalise, query_grams, search, shard_of
+
+    index = site_dir / "search"
+    meta = json.loads((index / "meta.json").read_text("utf-8"))
+    gz = lambda p: len(gzip.compress(p.read_bytes(), 6))  # noqa: E731
+    script = gz(site_dir / "assets" / "search.js")
+    _, site = check(content, TODAY)
+    texts = [normalise(d["title"] + " " + d["text"]) for d in search_docs(site)]
+    rows = []
+    for query in QUERIES:
+        grams = query_grams(query)
+        shards = {shard_of(g, meta["shards"]) for g in grams}
+        shards |= {shard_of("#" + g, meta["shards"]) for g in grams if len(g) == 2}
+        hits = search(index, query)
+        chunks = {i // meta["chunk"] for i in hits[:10]}
+        cold = gz(index / "meta.json") + sum(gz(index / "g" / f"{n}.json") for n in shards) \
+            + sum(gz(index / "d" / f"{n}.json") for n in chunks) + script
+        terms = [normalise(t) for t in query.split()]
+        expected = {i for i, text in enumerate(texts) if all(t in text for t in terms)}
+        recall = len(expected & set(hits)) / len(expected) if expected else 1.0
+        rows.append({"query": query, "hits": len(hits), "expected": len(expected), "recall": recall, "cold_kb": cold / 1024})
+    pages = [p.stat().st_size for p in (site_dir / "powers").glob("*/index.html")]
+    return {"queries": rows, "shards": meta["shards"], "index_mb": sum(p.stat().st_size for p in index.rglob("*.json")) / 1e6,
+            "page_kb_max": max(pages) / 1024, "page_kb_avg": sum(pages) / len(pages) / 1024}
+
+
+def run_child(mode: str, content: Path, out: Path, cache: Path) -> dict:
+    cmd = [sys.executable, __file__, "--child", mode, str(content), str(out), str(cache)]
+    done = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000, 25000])
+    parser.add_argument("--naive-sizes", type=int, nargs="*", default=[1000])
+    parser.add_argument("--work", type=Path, default=Path("/tmp/yingshang-bench"))
+    parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        mode, content, out, cache = args.child
+        print(json.dumps(child(mode, Path(content), Path(out), Path(cache))))
+        return 0
+
+    from synth import generate
+
+    print(f"# {platform.node()} · {platform.processor() or platform.machine()} · {os.cpu_count()} cores · "
+          f"Python {platform.python_version()} · {date.today().isoformat()}")
+    for n in args.sizes:
+        content, out, cache = args.work / f"content-{n}", args.work / f"site-{n}", args.work / f"cache-{n}"
+        shutil.rmtree(cache, ignore_errors=True)
+        start = time.perf_counter()
+        counts = generate(content, n, force=True)
+        print(f"\n## {n:,} records ({counts['powers']:,} powers, {counts['policies']:,} policies, "
+              f"{counts['board_entries']:,} board entries, {counts['departments']:,} departments; "
+              f"{counts['bytes'] / 1e6:.1f} MB of YAML, generated in {time.perf_counter() - start:.1f} s)")
+        for mode in ("validate-cold", "validate-warm", "validate-warm"):
+            r = run_child(mode, content, out, cache)
+            print(f"{mode:14s} {r['wall']:6.2f} s  peak {r['peak_mb']:6.0f} MB   "
+                  + "  ".join(f"{name} {s:.2f}" for name, s, _ in r["stages"]))
+        shutil.rmtree(out, ignore_errors=True)
+        r = run_child("build", content, out, cache)
+        print(f"{'build':14s} {r['wall']:6.2f} s  peak {r['peak_mb']:6.0f} MB (render workers {r['children_peak_mb']:.0f} MB each)")
+        for name, seconds, peak in r["stages"]:
+            print(f"  {name:14s} {seconds:6.2f} s   peak so far {peak:6.0f} MB")
+        s = search_figures(content, out)
+        print(f"record pages: avg {s['page_kb_avg']:.1f} KB, max {s['page_kb_max']:.1f} KB; search index "
+              f"{s['index_mb']:.1f} MB in {s['shards']} shards")
+        for q in s["queries"]:
+            print(f"  search {q['query']:12s} {q['hits']:6d} hits  recall {q['recall']:.3f}  cold query {q['cold_kb']:6.1f} KB gz")
+        r = run_child("incremental", content, args.work / f"preview-{n}", cache)
+        print(f"preview edit   page rewritten after {r['page_served_after']:.2f} s, whole rebuild {r['rebuild_done']:.2f} s, "
+              f"{r['pages_rendered']} record pages re-rendered")
+    for n in args.naive_sizes:
+        from naive import naive_build
+
+        r = naive_build(args.work / f"content-{n}" if (args.work / f"content-{n}").exists() else None, n, args.work)
+        print(f"\nnaive MkDocs, {n:,} records as pages with built-in search: {r['wall']:.1f} s, "
+              f"search index {r['index_mb']:.1f} MB, peak {r['peak_mb']:.0f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

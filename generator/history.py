@@ -1,0 +1,403 @@
+"""Change history from git: when each record was added and changed, field by field.
+
+One `git log --raw` over content/ lists every commit and the blobs it changed; one
+`git cat-file --batch` process reads the file versions that need comparing. There is
+no git call per record. A file version that is still the one in the working tree is
+not parsed at all: its records are the site's own (so a first import of 25,000 powers
+costs one log line per file). Merges count once, on the first-parent line: a change is
+dated when it reached the published branch (committer date, China Standard Time).
+
+Degrades without git: no git program, no repository, no commits, or a shallow clone
+(CI checkouts fetch one commit unless told `fetch-depth: 0`) each give a `message` the
+pages show; the build always succeeds. The same commit always gives the same history.
+
+Nothing withheld leaks: board entries are reported only as "条目有更新", long texts as
+"内容已修改", short values pass through the personal-data mask, and no commit message,
+author or e-mail address is published.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import yaml
+
+from generator.assemble import Site
+from generator.kinds import KINDS
+from generator.kinds.site import Department
+
+ZERO = "0" * 40
+CST = ZoneInfo("Asia/Shanghai")
+SHORT = 80  # values longer than this are not quoted, only reported as changed
+STATUS_ACTION = {"已取消": "取消", "已下放": "下放", "已调整": "调整", "暂停": "暂停",
+                 "已废止": "废止", "已失效": "失效", "已修订": "修订", "已整改": "整改"}
+LABELS = {**{k.name: k.label for k in KINDS.values()}, "departments": "部门"}
+MODELS = {**{k.name: k.model for k in KINDS.values()}, "departments": Department}
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    label: str
+    old: str | None = None  # quoted values, when short and safe to show
+    new: str | None = None
+    note: str = ""  # e.g. "2 项 → 3 项", "内容已修改"
+
+
+@dataclass(frozen=True)
+class Event:
+    when: datetime  # committer time, China Standard Time
+    commit: str
+    kind: str  # a KINDS name or "departments"
+    id: str
+    action: str  # 新增 取消 下放 承接 调整 合并 删除 …
+    title: str
+    fields: tuple[FieldChange, ...] = ()
+    note: str = ""  # the record's own `changes` entry, when this commit added one
+
+    @property
+    def date(self) -> date:
+        return self.when.date()
+
+    @property
+    def kind_label(self) -> str:
+        return LABELS[self.kind]
+
+
+@dataclass
+class History:
+    available: bool
+    message: str = ""  # why the history is missing or incomplete ("" when complete)
+    events: list[Event] = field(default_factory=list)  # newest first
+    by_record: dict[tuple[str, str], list[Event]] = field(default_factory=dict)  # newest first
+    known_since: dict[tuple[str, str], date] = field(default_factory=dict)  # shallow clone: seen at boundary
+
+    def of(self, kind: str, record_id: str) -> list[Event]:
+        return self.by_record.get((kind, record_id), [])
+
+
+class GitError(Exception):
+    pass
+
+
+def _git_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env.update(LC_ALL="C", GIT_CONFIG_NOSYSTEM="1", GIT_TERMINAL_PROMPT="0")
+    return env
+
+
+GIT_OPTIONS = ["-c", "core.quotepath=off", "-c", "core.fsmonitor=false", "-c", "log.showSignature=false"]
+
+
+def git(cwd: Path, *args: str) -> str:
+    try:
+        done = subprocess.run(["git", *GIT_OPTIONS, *args], cwd=cwd, env=_git_env(), capture_output=True, check=False)
+    except FileNotFoundError:
+        raise GitError("构建环境没有安装 git，无法显示修改历史。") from None
+    if done.returncode != 0:
+        raise GitError(done.stderr.decode("utf-8", "replace").strip())
+    return done.stdout.decode("utf-8", "replace")
+
+
+class Blobs:
+    """One `git cat-file --batch` process: blob contents parsed once each, on demand."""
+
+    def __init__(self, cwd: Path):
+        self.proc = subprocess.Popen(["git", *GIT_OPTIONS, "cat-file", "--batch"], cwd=cwd, env=_git_env(),
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        self.parsed: dict[str, Any] = {}
+
+    def data(self, sha: str) -> Any:
+        if sha not in self.parsed:
+            self.proc.stdin.write(sha.encode() + b"\n")
+            self.proc.stdin.flush()
+            header = self.proc.stdout.readline().split()
+            if len(header) < 3 or header[1] != b"blob":
+                self.parsed[sha] = None
+            else:
+                raw = self.proc.stdout.read(int(header[2]) + 1)[:-1]
+                self.parsed[sha] = parse_yaml(raw)
+        return self.parsed[sha]
+
+    def close(self) -> None:
+        self.proc.stdin.close()
+        self.proc.wait()
+
+
+def parse_yaml(raw: bytes) -> Any:
+    try:
+        return yaml.load(raw.decode("utf-8-sig"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except (yaml.YAMLError, UnicodeDecodeError, RecursionError):
+        return None
+
+
+def blob_sha(data: bytes) -> str:
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+def kind_of(path: str) -> str | None:
+    parts = path.split("/")
+    if parts == ["departments.yaml"]:
+        return "departments"
+    if len(parts) == 2 and parts[0] in KINDS and parts[1].endswith(".yaml"):
+        return parts[0]
+    return None
+
+
+def records_in(kind: str, data: Any) -> dict[str, dict]:
+    """id -> record mapping of one parsed file version; anything malformed is skipped."""
+    one = kind != "departments" and KINDS[kind].per_file == "one"
+    items = [data] if one else (data if isinstance(data, list) else [])
+    return {str(r["id"]): r for r in items if isinstance(r, dict) and r.get("id") is not None}
+
+
+@dataclass
+class Commit:
+    sha: str
+    when: datetime
+    boundary: bool  # a shallow clone's oldest commit: its files were there before, not added
+    changes: list[tuple[str, str, str]] = field(default_factory=list)  # (old blob, new blob, path)
+
+
+def read_log(content_dir: Path) -> tuple[list[Commit], bool]:
+    """Commits touching content/, oldest first, and whether the clone is shallow."""
+    shallow = git(content_dir, "rev-parse", "--is-shallow-repository").strip() == "true"
+    boundary: set[str] = set()
+    if shallow:
+        shallow_file = Path(git(content_dir, "rev-parse", "--git-path", "shallow").strip())
+        shallow_file = shallow_file if shallow_file.is_absolute() else content_dir / shallow_file
+        boundary = set(shallow_file.read_text().split()) if shallow_file.is_file() else set()
+    out = git(content_dir, "log", "--first-parent", "-m", "--raw", "--no-abbrev", "--no-renames", "--relative",
+              "--no-color", "--reverse", "--format=\x01%H %cI", "--", ".")
+    commits: list[Commit] = []
+    for line in out.splitlines():
+        if line.startswith("\x01"):
+            sha, stamp = line[1:].split(" ", 1)
+            commits.append(Commit(sha, datetime.fromisoformat(stamp).astimezone(CST), sha in boundary))
+        elif line.startswith(":") and commits:
+            meta, path = line.split("\t", 1)
+            fields = meta.split()
+            commits[-1].changes.append((fields[2], fields[3], path))
+    return commits, shallow
+
+
+def _show(value: Any) -> str | None:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, (str, int, float, date)):
+        return str(value)
+    if isinstance(value, list) and all(isinstance(v, (str, int, float)) for v in value):
+        return "、".join(map(str, value))
+    return None
+
+
+def field_changes(kind: str, old: dict, new: dict, mask) -> tuple[FieldChange, ...]:
+    fields = MODELS[kind].model_fields
+    out = []
+    for key in list(dict.fromkeys([*new, *old])):
+        a, b = old.get(key), new.get(key)
+        if a == b or key == "id":
+            continue
+        label = fields[key].title if key in fields and fields[key].title else key
+        if kind == "boards" and key == "entries":
+            out.append(FieldChange(label, note="条目有更新"))
+            continue
+        sa, sb = _show(a), _show(b)
+        if sa is not None and sb is not None and len(sa) <= SHORT and len(sb) <= SHORT:
+            out.append(FieldChange(label, mask(sa) or "（无）", mask(sb) or "（无）"))
+        elif isinstance(a, list) and isinstance(b, list) and len(a) != len(b):
+            out.append(FieldChange(label, note=f"{len(a)} 项 → {len(b)} 项"))
+        else:
+            out.append(FieldChange(label, note="内容已修改"))
+    return tuple(out)
+
+
+def _new_change_entry(old: dict | None, new: dict) -> dict | None:
+    """The record's own `changes` entry added by this commit, if any (powers)."""
+    before = old.get("changes") if old else None
+    after = new.get("changes")
+    if isinstance(after, list) and after and isinstance(after[-1], dict) and \
+            len(after) > (len(before) if isinstance(before, list) else 0):
+        return after[-1]
+    return None
+
+
+def classify(old: dict | None, new: dict | None) -> str:
+    if new is None:
+        return "删除"
+    entry = _new_change_entry(old, new)
+    if old is None:
+        return str(entry["action"]) if entry and entry.get("action") in ("新增", "承接", "合并") else "新增"
+    if entry and entry.get("action"):
+        return str(entry["action"])
+    if old.get("status") != new.get("status"):
+        return STATUS_ACTION.get(str(new.get("status")), "调整")
+    return "调整"
+
+
+def _title(record: dict | None, fallback: str) -> str:
+    if not record:
+        return fallback
+    return str(record.get("name") or record.get("title") or fallback)
+
+
+def read_history(site: Site, content_dir: Path | None) -> History:
+    """The site's history, or an explanation of why there is none."""
+    if content_dir is None:
+        return History(False, "没有可显示修改历史的内容。")
+    try:
+        git(content_dir, "rev-parse", "--git-dir")
+    except GitError as exc:
+        text = str(exc)
+        return History(False, text if text.startswith("构建环境") else "内容目录不在 git 仓库中，无法显示修改历史。")
+    try:
+        commits, shallow = read_log(content_dir)
+    except GitError:
+        return History(False, "内容目录尚无提交记录，暂无修改历史。")
+    if not commits:
+        return History(False, "内容目录尚无提交记录，暂无修改历史。")
+    history = History(True)
+    if shallow:
+        first = commits[0].when.date().isoformat()
+        history.message = (f"本站构建时只获取了部分提交记录（浅克隆），{first} 以前的修改未列出。"
+                           "持续集成中请在检出步骤设置 fetch-depth: 0。")
+    blobs = Blobs(content_dir)
+    try:
+        _replay(site, content_dir, commits, blobs, history)
+    finally:
+        blobs.close()
+    history.events.sort(key=lambda e: (e.when, e.commit, e.kind, e.id), reverse=True)
+    for event in history.events:
+        history.by_record.setdefault((event.kind, event.id), []).append(event)
+    return history
+
+
+def _site_ids(site: Site, content_dir: Path) -> dict[str, list[str]]:
+    """Working-tree file (relative path) -> ids the site loaded from it."""
+    ids: dict[str, list[str]] = {"departments.yaml": list(site.departments)}
+    for (kind, record_id), where in site.sources.items():
+        if kind in KINDS:
+            ids.setdefault(Path(where[0]).relative_to(content_dir).as_posix(), []).append(record_id)
+    return ids
+
+
+def _replay(site: Site, content_dir: Path, commits: list[Commit], blobs: Blobs, history: History) -> None:
+    last_blob: dict[str, str] = {}
+    compared: set[str] = set()  # blobs that are one side of a modification: always parsed
+    for commit in commits:
+        for old, new, path in commit.changes:
+            last_blob[path] = new
+            if old != ZERO:
+                compared.add(old)
+                if new != ZERO:
+                    compared.add(new)
+    site_ids = _site_ids(site, content_dir)
+    unchanged = {}  # path -> ids, for final versions identical to the working tree
+    for path, sha in last_blob.items():
+        file = content_dir / path
+        if sha != ZERO and sha not in compared and path in site_ids and file.is_file() \
+                and blob_sha(file.read_bytes()) == sha:
+            unchanged[path] = site_ids[path]
+
+    def records(sha: str, path: str, kind: str) -> dict[str, dict | None]:
+        """id -> data; None marks a record of an unchanged final version, read only if compared."""
+        if sha == ZERO:
+            return {}
+        if sha not in compared and path in unchanged:
+            return dict.fromkeys(unchanged[path])
+        return records_in(kind, blobs.data(sha))
+
+    for commit in commits:
+        before: dict[tuple[str, str], tuple] = {}
+        after: dict[tuple[str, str], tuple] = {}
+        for old, new, path in commit.changes:
+            kind = kind_of(path)
+            if kind is None:
+                continue
+            for rid, data in records(old, path, kind).items():
+                before[(kind, rid)] = (data, old)
+            for rid, data in records(new, path, kind).items():
+                after[(kind, rid)] = (data, new)
+        for key in sorted(set(before) | set(after)):
+            kind, rid = key
+            if commit.boundary:
+                if key in after:
+                    history.known_since[key] = commit.when.date()
+                continue
+            if key in before and key in after:
+                old, new = (_data(side, key, blobs) for side in (before[key], after[key]))
+                if old == new:
+                    continue  # moved between files, or only comments and layout changed
+            else:
+                old = before[key][0] if key in before else None
+                new = after[key][0] if key in after else None
+                if key in after and new is None:
+                    new = _site_data(site, kind, rid)  # unchanged since: the site's own record
+            event = _event(site, commit, key, old if key in before else None, new if key in after else None)
+            history.events.append(event)
+
+
+def _data(side: tuple, key: tuple[str, str], blobs: Blobs) -> dict | None:
+    data, sha = side
+    return data if data is not None else records_in(key[0], blobs.data(sha)).get(key[1])
+
+
+def _site_data(site: Site, kind: str, rid: str) -> dict:
+    record = site.departments.get(rid) if kind == "departments" else site.record(kind, rid)
+    return record.model_dump(exclude_none=True) if record is not None else {"id": rid}
+
+
+def _event(site: Site, commit: Commit, key: tuple[str, str], old: dict | None, new: dict | None) -> Event:
+    kind, rid = key
+    action = classify(old, new)
+    fields = field_changes(kind, old, new, site.mask) if old is not None and new is not None else ()
+    entry = _new_change_entry(old, new) if new is not None else None
+    note = ""
+    if entry and kind != "boards":
+        note = site.mask(" ".join(str(x) for x in (entry.get("date"), entry.get("note"), entry.get("document")) if x))
+    return Event(commit.when, commit.sha, kind, rid, action, _title(new or old, _current_title(site, kind, rid)),
+                 fields, note)
+
+
+def _current_title(site: Site, kind: str, rid: str) -> str:
+    if kind == "departments":
+        dept = site.departments.get(rid)
+        return dept.name if dept else rid
+    record = site.record(kind, rid)
+    return KINDS[kind].title(record) if record is not None else rid
+
+
+# ---------------------------------------------------------------- what the pages and feeds read
+
+_LAST: list = [None, None]  # (site, its history): computed once per build, read by every page
+
+
+def for_site(site: Site) -> History:
+    if _LAST[0] is not site:
+        _LAST[:] = [site, read_history(site, content_root(site))]
+    return _LAST[1]
+
+
+def content_root(site: Site) -> Path | None:
+    """content/ of this build: the folder above any record file (kinds live in content/<kind>/)."""
+    for (kind, _), where in site.sources.items():
+        if kind in KINDS:
+            return Path(where[0]).resolve().parent.parent
+    return None
+
+
+def record_history(site: Site, record: Any) -> dict:
+    """What a record page shows: its events (newest first) and any note about missing history."""
+    history = for_site(site)
+    kind = "departments" if isinstance(record, Department) else \
+        next(k.name for k in KINDS.values() if isinstance(record, k.model))
+    return {"available": history.available, "message": history.message, "events": history.of(kind, record.id),
+            "known_since": history.known_since.get((kind, record.id))}
