@@ -143,28 +143,31 @@ def build_index(docs: list[dict]) -> dict[str, bytes]:
 def search(index_dir: Path, query: str, limit: int | None = None) -> list[int]:
     """The same lookup the browser does (assets/search.js), for tests and benchmarks.
 
-    Returns matching document numbers, title matches first."""
+    A word that names a filter value (a category, a kind, a status) filters; every other
+    word must occur in the record. Returns document numbers, title matches first."""
     meta = json.loads((index_dir / "meta.json").read_text("utf-8"))
-    wanted = query_grams(query)
-    if not wanted:
+    filters, words = [], []
+    for term in query.split():
+        found = next(((f, meta["values"][name].index(term)) for f, name in enumerate(meta["filters"])
+                      if term in meta["values"][name]), None)
+        filters.append(found) if found else words.append(term)
+    wanted = query_grams(" ".join(words))
+    if not wanted and not filters:
         return []
     shards: dict[int, dict] = {}
-    lists = []
-    for gram in wanted:
+
+    def postings(gram: str) -> set[int]:
         n = shard_of(gram, meta["shards"])
         if n not in shards:
             shards[n] = json.loads((index_dir / "g" / f"{n}.json").read_text("utf-8"))
         value = shards[n].get(gram)
-        if value is None:
-            return []
-        lists.append(set(decode_postings(value)))
-    hits = set.intersection(*lists)
-    in_title: set[int] = set(hits)
-    for gram in wanted:
-        if len(gram) == 2:
-            n = shard_of("#" + gram, meta["shards"])
-            shards.setdefault(n, json.loads((index_dir / "g" / f"{n}.json").read_text("utf-8")))
-            value = shards[n].get("#" + gram)
-            in_title &= set(decode_postings(value)) if value else set()
+        return set(decode_postings(value)) if value else set()
+
+    hits = set.intersection(*(postings(g) for g in wanted)) if wanted else set(range(meta["docs"]))
+    if filters:
+        tags = json.loads((index_dir / "tags.json").read_text("utf-8"))
+        hits = {i for i in hits if all(tags[i][f] == v for f, v in filters)}
+    bigrams = [g for g in wanted if len(g) == 2]
+    in_title = set.intersection(*(postings("#" + g) for g in bigrams)) if bigrams else set()
     ordered = sorted(hits, key=lambda i: (i not in in_title, i))
     return ordered[:limit] if limit else ordered

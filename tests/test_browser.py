@@ -78,3 +78,15 @@ def test_phone_layout_has_no_horizontal_scroll(browser, base_url):
         page.goto(base_url + url)
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), url
     context.close()
+
+
+def test_browser_search_matches_the_python_index(page, base_url, example_site):
+    """assets/search.js and generator/search.py must agree on every query."""
+    from generator.search import search
+
+    from test_search import QUERIES
+
+    page.goto(base_url)
+    for query in QUERIES:
+        ids = page.evaluate("q => window.siteSearch.search('', q).then(r => r.ids)", query)
+        assert ids == search(example_site / "search", query), query

@@ -1,0 +1,79 @@
+"""Search: the index finds every record that contains the query, in Python and in the browser."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import EXAMPLE, TODAY
+from generator.pipeline import check, search_docs
+from generator.search import decode_postings, encode_postings, grams, normalise, query_grams, search
+
+# Department names, power names, legal terms, two-character words, document numbers.
+QUERIES = ("市场监督管理局", "行政处罚 食品", "政策 小微企业", "住房和城乡建设局", "食品生产", "施工许可", "违法行为", "安全生产", "许可", "罚款",
+           "税务", "〔2021〕374号", "374号", "食品安全法", "第三十五条", "行政处罚 食品", "张某某", "消防")
+
+
+@pytest.fixture(scope="module")
+def example_docs():
+    _, site = check(EXAMPLE, TODAY)
+    return [normalise(d["title"] + " " + d["text"]) for d in search_docs(site)]
+
+
+def literal(texts: list[str], query: str) -> set[int]:
+    terms = [normalise(t) for t in query.split()]
+    return {i for i, text in enumerate(texts) if all(t in text for t in terms)}
+
+
+def test_recall_against_literal_substring_matching(example_site, example_docs):
+    total_expected = total_found = 0
+    for query in [q for q in QUERIES if " " not in q]:
+        expected = literal(example_docs, query)
+        found = set(search(example_site / "search", query)) & expected
+        total_expected += len(expected)
+        total_found += len(found)
+        assert found == expected, query
+    assert total_expected > 100
+    assert total_found / total_expected >= 0.95
+
+
+def test_queries_find_the_records_people_look_for(example_site):
+    meta = json.loads((example_site / "search/meta.json").read_text("utf-8"))
+    chunk = meta["chunk"]
+
+    def titles(query: str) -> list[str]:
+        ids = search(example_site / "search", query)
+        rows = {}
+        for n in {i // chunk for i in ids}:
+            rows[n] = json.loads((example_site / f"search/d/{n}.json").read_text("utf-8"))
+        return [rows[i // chunk][i % chunk][1] for i in ids]
+
+    assert titles("食品生产")[0].startswith("食品生产许可")
+    assert "建筑工程施工许可证核发" in titles("施工许可")[:3]
+    assert any("〔2021〕374号" in t or "改革" in t for t in titles("〔2021〕374号"))
+    assert titles("市场监督管理局")[0] == "大连市市场监督管理局"
+
+
+def test_withheld_board_entries_are_not_indexed(example_site):
+    everything = "".join(p.read_text("utf-8") for p in (example_site / "search").rglob("*.json"))
+    assert "2026-01-black-01" not in everything and "2026-01-black-04" not in everything
+
+
+def test_grams_and_postings():
+    assert grams("食品 生产") == {"食", "品", "生", "产", "食品", "生产"}
+    assert query_grams("食品生产") == ["食品", "品生", "生产"]
+    assert query_grams("Ａ〔2021〕") == ["a", "20", "02", "21"] and query_grams("〔2021〕374号") == ["20", "02", "21", "37", "74", "4号"]
+    assert decode_postings(encode_postings([0, 5, 36, 1000])) == [0, 5, 36, 1000]
+
+
+def test_categories_are_filters_not_terms(example_site, example_docs):
+    """行政处罚 is a category: a filter over tags, not a term every record must download."""
+    meta = json.loads((example_site / "search/meta.json").read_text("utf-8"))
+    assert "行政处罚" in meta["values"]["category"]
+    punishments = search(example_site / "search", "行政处罚")
+    _, site = check(EXAMPLE, TODAY)
+    docs = search_docs(site)
+    assert len(punishments) == sum(1 for d in docs if d.get("filters", {}).get("category") == "行政处罚") == 70
+    food = search(example_site / "search", "行政处罚 食品")
+    assert food and all(docs[i]["filters"]["category"] == "行政处罚" and "食品" in example_docs[i] for i in food)
