@@ -106,6 +106,36 @@ def search_figures(content: Path, site_dir: Path) -> dict:
             "page_kb_max": max(pages) / 1024, "page_kb_avg": sum(pages) / len(pages) / 1024}
 
 
+def browser_latency(site_dir: Path, queries: tuple[str, ...] = ("食品生产", "市场监督管理局", "许可", "行政处罚")) -> list[tuple[str, float]]:
+    """Milliseconds from typing a query into the header box to results on screen, in
+    Chromium with a cold cache (a new browser context per query), served from loopback."""
+    sys.path.insert(0, str(REPO / "tests"))
+    from browser import CHROMIUM_ARGS, chromium_path, serve_directory
+    from playwright.sync_api import sync_playwright
+
+    if not chromium_path():
+        return []
+    out = []
+    with serve_directory(site_dir) as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        for query in queries:
+            context = browser.new_context()
+            page = context.new_page()
+            page.goto(url + "policies/")
+            ms = page.evaluate("""q => new Promise(resolve => {
+                const input = document.querySelector('.site-search__input');
+                const box = document.querySelector('.site-search__results');
+                const start = performance.now();
+                new MutationObserver(() => { if (!box.hidden) resolve(performance.now() - start); })
+                    .observe(box, {attributes: true, childList: true});
+                input.value = q; input.dispatchEvent(new Event('input'));
+            })""", query)
+            out.append((query, ms - 100))  # less the 100 ms typing debounce
+            context.close()
+        browser.close()
+    return out
+
+
 def run_child(mode: str, content: Path, out: Path, cache: Path) -> dict:
     cmd = [sys.executable, __file__, "--child", mode, str(content), str(out), str(cache)]
     done = subprocess.run(cmd, capture_output=True, text=True, check=True)
@@ -150,6 +180,8 @@ def main(argv: list[str] | None = None) -> int:
               f"{s['index_mb']:.1f} MB in {s['shards']} shards")
         for q in s["queries"]:
             print(f"  search {q['query']:12s} {q['hits']:6d} hits  recall {q['recall']:.3f}  cold query {q['cold_kb']:6.1f} KB gz")
+        for query, ms in browser_latency(out):
+            print(f"  browser {query:12s} results on screen {ms:5.0f} ms after typing (cold cache, debounce excluded)")
         r = run_child("incremental", content, args.work / f"preview-{n}", cache)
         print(f"preview edit   page rewritten after {r['page_served_after']:.2f} s, whole rebuild {r['rebuild_done']:.2f} s, "
               f"{r['pages_rendered']} record pages re-rendered")

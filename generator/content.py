@@ -121,7 +121,8 @@ def validate_tree(tree: Tree, memo: dict | None = None) -> Content:
     `memo` (kept by a long-running preview) maps a file's path and digest to its last
     `Validated`, so unchanged files are not validated again and keep their very models."""
     content = Content(tree.root, problems=list(tree.problems), files=len(tree.files))
-    for path, loaded in tree.files.items():
+    for path in list(tree.files):  # taken out one by one: each file's raw data goes once validated
+        loaded = tree.files.pop(path)
         if loaded.problems:
             continue
         key = (path, loaded.digest)
