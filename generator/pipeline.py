@@ -73,7 +73,8 @@ class Result:
 
 @no_cycle_collection()
 def check(content_dir: Path, today: date, timings: Timings | None = None,
-          cache: Path | ParseCache | None = None, memo: dict | None = None) -> tuple[Content, Site | None]:
+          cache: Path | ParseCache | None = None, memo: dict | None = None,
+          region: str | None = None) -> tuple[Content, Site | None]:
     """Load, validate and assemble; the `validate` command stops here. `cache` is a folder
     for parsed files (see cache.py), `memo` keeps validated files in memory (the preview)."""
     timings = timings or Timings()
@@ -84,20 +85,21 @@ def check(content_dir: Path, today: date, timings: Timings | None = None,
     if content.errors():
         return content, None
     with timings.stage("assemble"):
-        site = assemble(content, today)
+        site = assemble(content, today, region)
     return content, (None if content.errors() else site)
 
 
 @no_cycle_collection()
 def build(content_dir: Path, out_dir: Path, today: date, *, config_file: Path = REPO / "mkdocs.yml",
           timings: Timings | None = None, log: Callable[[str], None] = print, workers: int = 0,
-          quick_cleanup: bool = False, cache: Path | ParseCache | None = None, memo: dict | None = None) -> Result:
+          quick_cleanup: bool = False, cache: Path | ParseCache | None = None, memo: dict | None = None,
+          region: str | None = None) -> Result:
     """Build the site from `content_dir` into `out_dir`; `workers` processes render record
     pages (0: one per CPU core). With `quick_cleanup` the previous output is deleted in the
     background after the new one is in place."""
     workers = workers or os.cpu_count() or 1
     timings = timings or Timings()
-    content, site = check(content_dir, today, timings, cache, memo)
+    content, site = check(content_dir, today, timings, cache, memo, region)
     if site is None:
         raise ContentError(content.errors())
     for note in site.withheld:
