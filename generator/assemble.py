@@ -31,6 +31,7 @@ class Site:
     powers_by_department: dict[str, list[Any]] = field(default_factory=dict)
     superseded_by: dict[str, list[str]] = field(default_factory=dict)
     related_policies: dict[str, list[Any]] = field(default_factory=dict)  # power id -> policies naming it
+    _index: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False)
     withheld: list[str] = field(default_factory=list)
     withheld_count: dict[str, int] = field(default_factory=dict)  # board issue id -> entries held back
 
@@ -39,7 +40,8 @@ class Site:
         return f"{kind}/{record_id}/"
 
     def record(self, kind: str, record_id: str) -> Any:
-        return self._index.get((kind, record_id)) if hasattr(self, "_index") else None
+        """A published record by kind and id, or None (withheld, or outside a region shard)."""
+        return self._index.get((kind, record_id))
 
     def issuer_name(self, issuer: str) -> str:
         dept = self.departments.get(issuer)

@@ -8,7 +8,6 @@ undefined name is an error (StrictUndefined), not an empty string.
 from __future__ import annotations
 
 import multiprocessing
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -153,7 +152,3 @@ def _group(powers: list) -> list[tuple[str, list]]:
     for power in powers:
         groups[power.category].append(power)
     return [(c, ps) for c, ps in groups.items() if ps]
-
-
-def count_by(items, key) -> list[tuple[str, int]]:
-    return Counter(key(i) for i in items).most_common()

@@ -81,7 +81,3 @@ class Kind:
     sub_ids: Callable[[Any], list[tuple[tuple, str]]] = lambda record: []
     data_rows: Callable[[Any, "Site"], list[dict]] | None = None  # rows of /data/<name>.csv|json
     search_docs: Callable[[Any, "Site"], list[dict]] = lambda record, site: []
-
-    @property
-    def url_prefix(self) -> str:
-        return self.name
