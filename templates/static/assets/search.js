@@ -144,7 +144,7 @@
     var box = form.querySelector(".site-search__results");
     var root = rootOf(form);
     var timer = null, serial = 0;
-    function close() { box.hidden = true; input.setAttribute("aria-expanded", "false"); }
+    function close() { box.hidden = true; }
     input.addEventListener("input", function () {
       clearTimeout(timer);
       timer = setTimeout(function () {
@@ -162,7 +162,6 @@
               box.appendChild(more);
             }
             box.hidden = false;
-            input.setAttribute("aria-expanded", "true");
           });
         }).catch(function () { box.textContent = "搜索暂时不可用"; box.hidden = false; });
       }, 100);
