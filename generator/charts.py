@@ -21,9 +21,12 @@ from generator.kinds.policies import STATUSES as POLICY_STATUSES
 from generator.kinds.powers import CATEGORIES
 from generator.kinds.powers import STATUSES as POWER_STATUSES
 
-WIDTH = 480
-ROW = 40  # one label line and one bar
+WIDTH = 360  # drawn at about this many CSS pixels: legible on a phone without scaling down much
+ROW = 42  # one label line and one bar
 BAR = 14
+# department kinds (departments.yaml `kind`) as the sentence "35 个市直部门公布了 3046 项…" names them, in report order
+KIND_NOUNS = {"市直部门": "市直部门", "区县部门": "区县部门", "园区": "园区", "垂直管理": "垂直管理部门", "其他": "其他单位"}
+LABEL_CHARS = 24  # longer labels are shortened in the chart (the table has them in full)
 SERIES_BAR = 12
 
 
@@ -60,15 +63,16 @@ def bar_chart(rows: list[tuple[str, list[int]]], series: list[str], unit: str) -
     peak = max((v for _, values in rows for v in values), default=0) or 1
     per_row = ROW + (SERIES_BAR + 4) * (len(series) - 1 if len(series) > 1 else 0)
     height = max(per_row * len(rows), ROW)
-    room = WIDTH - 90  # space left for the value text after the longest bar
+    room = WIDTH - 80  # space left for the value text after the longest bar
     out = [f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" '
            f'aria-hidden="true" focusable="false" xmlns="http://www.w3.org/2000/svg">']
     for i, (label, values) in enumerate(rows):
         y = i * per_row
-        out.append(f'<text class="chart-label" x="0" y="{y + 14}">{escape(label)}</text>')
+        short = label if len(label) <= LABEL_CHARS else label[:LABEL_CHARS - 1] + "…"
+        out.append(f'<text class="chart-label" x="0" y="{y + 15}">{escape(short)}</text>')
         bar_h = BAR if len(values) == 1 else SERIES_BAR
         for s, value in enumerate(values):
-            by = y + 20 + s * (SERIES_BAR + 4)
+            by = y + 21 + s * (SERIES_BAR + 4)
             width = round(room * value / peak, 1)
             name = f"{series[s]} " if len(values) > 1 else ""
             out.append(f'<rect class="chart-bar chart-bar--{s}" x="0" y="{by}" width="{max(width, 1)}" height="{bar_h}"/>')
@@ -92,13 +96,13 @@ def statistics(site: Site) -> Statistics:
     by_dept = Counter(site.power_department[p.id].id for p in current)
     all_by_dept = Counter(site.power_department[p.id].id for p in powers)
 
-    kinds: dict[str, list[int]] = {}
+    kinds: dict[str, list[int]] = {noun: [0, 0] for noun in KIND_NOUNS.values()}
     for dept in site.departments.values():
         if by_dept[dept.id]:
-            entry = kinds.setdefault(dept.kind or "其他单位", [0, 0])
+            entry = kinds[KIND_NOUNS.get(dept.kind or "其他", "其他单位")]
             entry[0] += 1
             entry[1] += by_dept[dept.id]
-    headline = [(kind, n, m) for kind, (n, m) in sorted(kinds.items(), key=lambda kv: -kv[1][1])]
+    headline = [(kind, n, m) for kind, (n, m) in kinds.items() if n]
 
     dept_rows = sorted(
         ([(d.name, site.url_for("departments", d.id)), d.region, by_dept[d.id], all_by_dept[d.id]]
@@ -128,7 +132,8 @@ def statistics(site: Site) -> Statistics:
         Chart("statuses", "权责事项按状态", ["事项状态", "事项数"],
               [[s, by_status[s]] for s in POWER_STATUSES if by_status[s]]),
         Chart("topics", "政策按主题", ["政策主题", "政策件数"],
-              [[t, n] for t, n in sorted(topics.items(), key=lambda kv: (-kv[1], kv[0]))], unit="件"),
+              [[t, n] for t, n in sorted(topics.items(), key=lambda kv: (-kv[1], kv[0]))], unit="件", limit=15,
+              note="图中为政策最多的 15 个主题；表中列出全部主题。" if len(topics) > 15 else ""),
         Chart("validity", "政策按效力状态", ["效力状态", "政策件数"],
               [[s, validity[s]] for s in POLICY_STATUSES if validity[s]], unit="件"),
         Chart("boards", "红黑榜各期条目", ["期次", BOARD_NAMES["red"], BOARD_NAMES["black"]],

@@ -53,7 +53,7 @@ def cmd_build(args) -> int:
     try:
         result = build(args.content, args.output, args.today or shanghai_today(),
                        log=lambda line: print(line, file=sys.stderr), quick_cleanup=True, cache=args.cache,
-                       region=args.region)
+                       region=args.region, allow_drop=args.allow_drop)
     except ContentError as exc:
         _print_problems(exc.problems, args.format)
         print(f"未生成网站：{args.output} 保持不变", file=sys.stderr)
@@ -125,6 +125,8 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("-o", "--output", type=Path, default=Path("site"))
     c.add_argument("--region", help="只生成这一区域的部门和权责事项（如 金普新区），用于按区域分片并行生成")
     c.add_argument("--today", type=_date, help="按此日期判断公示期（默认今天，北京时间）")
+    c.add_argument("--allow-drop", action="store_true",  # issue 6: see generator/manifest.py
+                   help="允许比上次生成的网站减少一成以上的记录（例如整批删除事项）")
     c = command("serve", "本地预览，文件变化时自动重新生成", cmd_serve)
     c.add_argument("-o", "--output", type=Path, default=Path(".cache/preview"))
     c.add_argument("--port", type=int, default=8000)

@@ -94,9 +94,10 @@ def feed_files(site: Site) -> Iterator[tuple[str, bytes]]:
     for kind in FEED_KINDS:
         if history.available:
             events = [e for e in history.events if e.kind == kind][:ENTRIES]
+            live = {e.id for e in events if site.record(kind, e.id) is not None}  # others have no page now
             entries = [(e.when.isoformat(), f"{e.kind_label}{e.action}：{e.title}",
-                        "changes/" if e.action == "删除" else site.url_for(kind, e.id),
-                        f"{e.id}-{e.commit[:12]}" if e.action == "删除" else e.commit[:12],
+                        site.url_for(kind, e.id) if e.id in live else "changes/",
+                        e.commit[:12] if e.id in live else f"{e.id}-{e.commit[:12]}",
                         " ".join(x for x in (describe(e.fields), e.note) if x)) for e in events]
         else:
             entries = [(f"{day.isoformat()}T00:00:00+08:00", f"{label}：{title}", link, day.isoformat(), "")

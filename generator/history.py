@@ -18,18 +18,14 @@ author or e-mail address is published.
 
 from __future__ import annotations
 
-import hashlib
-import os
-import subprocess
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import yaml
-
 from generator.assemble import Site
+from generator.gitdata import Blobs, GitError, blob_sha, git
 from generator.kinds import KINDS
 from generator.kinds.site import Department
 
@@ -80,65 +76,6 @@ class History:
 
     def of(self, kind: str, record_id: str) -> list[Event]:
         return self.by_record.get((kind, record_id), [])
-
-
-class GitError(Exception):
-    pass
-
-
-def _git_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-    env.update(LC_ALL="C", GIT_CONFIG_NOSYSTEM="1", GIT_TERMINAL_PROMPT="0")
-    return env
-
-
-GIT_OPTIONS = ["-c", "core.quotepath=off", "-c", "core.fsmonitor=false", "-c", "log.showSignature=false"]
-
-
-def git(cwd: Path, *args: str) -> str:
-    try:
-        done = subprocess.run(["git", *GIT_OPTIONS, *args], cwd=cwd, env=_git_env(), capture_output=True, check=False)
-    except FileNotFoundError:
-        raise GitError("构建环境没有安装 git，无法显示修改历史。") from None
-    if done.returncode != 0:
-        raise GitError(done.stderr.decode("utf-8", "replace").strip())
-    return done.stdout.decode("utf-8", "replace")
-
-
-class Blobs:
-    """One `git cat-file --batch` process: blob contents parsed once each, on demand."""
-
-    def __init__(self, cwd: Path):
-        self.proc = subprocess.Popen(["git", *GIT_OPTIONS, "cat-file", "--batch"], cwd=cwd, env=_git_env(),
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-        self.parsed: dict[str, Any] = {}
-
-    def data(self, sha: str) -> Any:
-        if sha not in self.parsed:
-            self.proc.stdin.write(sha.encode() + b"\n")
-            self.proc.stdin.flush()
-            header = self.proc.stdout.readline().split()
-            if len(header) < 3 or header[1] != b"blob":
-                self.parsed[sha] = None
-            else:
-                raw = self.proc.stdout.read(int(header[2]) + 1)[:-1]
-                self.parsed[sha] = parse_yaml(raw)
-        return self.parsed[sha]
-
-    def close(self) -> None:
-        self.proc.stdin.close()
-        self.proc.wait()
-
-
-def parse_yaml(raw: bytes) -> Any:
-    try:
-        return yaml.load(raw.decode("utf-8-sig"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except (yaml.YAMLError, UnicodeDecodeError, RecursionError):
-        return None
-
-
-def blob_sha(data: bytes) -> str:
-    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
 
 
 def kind_of(path: str) -> str | None:
@@ -213,8 +150,8 @@ def field_changes(kind: str, old: dict, new: dict, mask) -> tuple[FieldChange, .
         sa, sb = _show(a), _show(b)
         if sa is not None and sb is not None and len(sa) <= SHORT and len(sb) <= SHORT:
             out.append(FieldChange(label, mask(sa) or "（无）", mask(sb) or "（无）"))
-        elif isinstance(a, list) and isinstance(b, list) and len(a) != len(b):
-            out.append(FieldChange(label, note=f"{len(a)} 项 → {len(b)} 项"))
+        elif isinstance(a, (list, type(None))) and isinstance(b, (list, type(None))) and len(a or ()) != len(b or ()):
+            out.append(FieldChange(label, note=f"{len(a or ())} 项 → {len(b or ())} 项"))
         else:
             out.append(FieldChange(label, note="内容已修改"))
     return tuple(out)
@@ -233,9 +170,9 @@ def _new_change_entry(old: dict | None, new: dict) -> dict | None:
 def classify(old: dict | None, new: dict | None) -> str:
     if new is None:
         return "删除"
-    entry = _new_change_entry(old, new)
     if old is None:
-        return str(entry["action"]) if entry and entry.get("action") in ("新增", "承接", "合并") else "新增"
+        return "新增"
+    entry = _new_change_entry(old, new)
     if entry and entry.get("action"):
         return str(entry["action"])
     if old.get("status") != new.get("status"):
@@ -274,7 +211,9 @@ def read_history(site: Site, content_dir: Path | None) -> History:
         _replay(site, content_dir, commits, blobs, history)
     finally:
         blobs.close()
-    history.events.sort(key=lambda e: (e.when, e.commit, e.kind, e.id), reverse=True)
+    order = {kind: i for i, kind in enumerate(LABELS)}
+    history.events.sort(key=lambda e: (order[e.kind], e.id))
+    history.events.sort(key=lambda e: (e.when, e.commit), reverse=True)  # stable: kinds, ids ascending
     for event in history.events:
         history.by_record.setdefault((event.kind, event.id), []).append(event)
     return history
@@ -359,9 +298,9 @@ def _event(site: Site, commit: Commit, key: tuple[str, str], old: dict | None, n
     kind, rid = key
     action = classify(old, new)
     fields = field_changes(kind, old, new, site.mask) if old is not None and new is not None else ()
-    entry = _new_change_entry(old, new) if new is not None else None
+    entry = _new_change_entry(old, new) if old is not None and new is not None else None
     note = ""
-    if entry and kind != "boards":
+    if entry and kind != "boards" and str(entry.get("action")) == action:
         note = site.mask(" ".join(str(x) for x in (entry.get("date"), entry.get("note"), entry.get("document")) if x))
     return Event(commit.when, commit.sha, kind, rid, action, _title(new or old, _current_title(site, kind, rid)),
                  fields, note)

@@ -15,15 +15,18 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Callable, Iterator
+from urllib.parse import urlsplit
 
 from generator.assemble import Site, assemble
 from generator.cache import ParseCache
-from generator.content import Content, load_tree, validate_tree
+from generator.content import Content, display_path, load_tree, validate_tree
 from generator.errors import ContentError
 from generator.export import feed, open_data, recent_changes, sitemap
 from generator.guide import guide_sections
 from generator.kinds import KINDS
+from generator.manifest import MANIFEST, check_drop, manifest_bytes
 from generator.render import Renderer, environment
+from generator.scan import check_site
 from generator.search import build_index
 from generator.theme import build_theme, shell_pages
 from generator.write import Output
@@ -93,15 +96,17 @@ def check(content_dir: Path, today: date, timings: Timings | None = None,
 def build(content_dir: Path, out_dir: Path, today: date, *, config_file: Path = REPO / "mkdocs.yml",
           timings: Timings | None = None, log: Callable[[str], None] = print, workers: int = 0,
           quick_cleanup: bool = False, cache: Path | ParseCache | None = None, memo: dict | None = None,
-          region: str | None = None) -> Result:
+          region: str | None = None, allow_drop: bool = False) -> Result:
     """Build the site from `content_dir` into `out_dir`; `workers` processes render record
     pages (0: one per CPU core). With `quick_cleanup` the previous output is deleted in the
-    background after the new one is in place."""
+    background after the new one is in place. Unless `allow_drop`, a build that would drop
+    more than a tenth of a list compared with the output it replaces stops (manifest.py)."""
     workers = workers or os.cpu_count() or 1
     timings = timings or Timings()
     content, site = check(content_dir, today, timings, cache, memo, region)
     if site is None:
         raise ContentError(content.errors())
+    check_drop(content, out_dir, region, allow_drop)  # issue 6: no silent loss of records
     for note in site.withheld:
         log(f"未公开：{note}")
 
@@ -122,6 +127,9 @@ def build(content_dir: Path, out_dir: Path, today: date, *, config_file: Path = 
             for rel, data in site_files(site):
                 output.write(rel, data)
             output.write("sitemap.xml", sitemap(site, pages))
+            output.write(MANIFEST, manifest_bytes(content, region))  # issue 6: counts for the drop guard
+        with timings.stage("scan"):  # issue 6: nothing unsafe or broken is published (scan.py)
+            check_site(output.root, display_path(out_dir), urlsplit(site.info.base_url or "/").path or "/", workers)
             output.commit(wait=not quick_cleanup)
     except BaseException:
         output.abort()

@@ -117,7 +117,7 @@
       var box = el("fieldset", { "class": "facet", "data-facet": f.key });
       box.appendChild(el("legend", {}, f.label));
       var filter = null;
-      if (f.values.length > SHOWN * 2) {
+      if (f.values.length > 12) {
         var id = "facet-filter-" + f.key;
         filter = el("input", { type: "search", id: id, "class": "facet-filter", placeholder: "查找" + f.label,
                                autocomplete: "off", hidden: "" });
@@ -169,14 +169,19 @@
     app.appendChild(ui.pager);
   }
 
+  /* Collapsed, a facet shows its chosen values and the first SHOWN that would give results;
+   * expanded, every value matching the filter box (those giving none dimmed). */
   function paintFacet(fi) {
     var g = ui.groups[fi], open = !g.more || g.more.getAttribute("aria-expanded") === "true";
     var needle = g.filter && !g.filter.hidden ? g.filter.value.trim().toLowerCase() : "";
-    g.items.forEach(function (item, v) {
-      var selected = state.sel[fi][v] === 1;
-      var show = selected || (open ? (!needle || item.text.toLowerCase().indexOf(needle) >= 0) : v < SHOWN);
-      item.li.hidden = !show;
+    var counts = g.counts || [], room = SHOWN;
+    var shown = g.items.map(function (item, v) {
+      if (state.sel[fi][v] === 1 || item.input === document.activeElement) return true;
+      if (open) return !needle || item.text.toLowerCase().indexOf(needle) >= 0;
+      if (counts[v] > 0 && room > 0) { room--; return true; }
+      return false;
     });
+    g.items.forEach(function (item, v) { item.li.hidden = !shown[v]; });
   }
 
   function paintChosen() {
@@ -216,6 +221,7 @@
     if (state.page > pages) state.page = pages;
     meta.facets.forEach(function (f, fi) {
       var g = ui.groups[fi];
+      g.counts = r.counts[fi];
       g.items.forEach(function (item, v) {
         item.input.checked = state.sel[fi][v] === 1;
         item.count.textContent = "（" + r.counts[fi][v] + "）";
@@ -225,7 +231,7 @@
     });
     paintChosen();
     var filtered = state.sel.some(function (flags) { return flags.indexOf(1) >= 0; });
-    ui.status.textContent = (filtered ? "符合条件的共 " : "共 ") + r.matches.length + " " + meta.noun.slice(1) +
+    ui.status.textContent = (filtered ? "符合条件的共 " : "共 ") + r.matches.length + " " + meta.noun +
       (pages > 1 ? "，第 " + state.page + " / " + pages + " 页" : "");
     var shown = r.matches.slice((state.page - 1) * PAGE, state.page * PAGE);
     paintPager(pages);
@@ -272,7 +278,7 @@
           var fi = meta.facets.findIndex(function (f) { return f.key === m; }), f = meta.facets[fi];
           var codes = f.multi ? columns[fi][i] : [columns[fi][i]];
           text = codes.map(function (v) { return label(f, v); }).join("、");
-          if (m === "status" || m === "validity") {
+          if ((m === "status" && meta.kind === "powers") || m === "validity") {
             info.appendChild(el("span", { "class": "badge " + (text === "有效" || text === "公示中" ? "badge--ok" : "badge--off") }, text));
             info.appendChild(document.createTextNode(" "));
             return;

@@ -1,0 +1,88 @@
+"""What a build published, kept with the output so that the next build can notice a loss.
+
+`data/manifest.json` records how many records each list holds: every record kind, board
+entries, measure items, departments, and each department's powers. Counts are taken from
+the validated content, *before* the publication rules, so an entry that expires or is
+withdrawn on schedule is not a loss; a file truncated by a bad import or a broken merge is.
+
+A build that would drop more than `max_drop` (default 10 %) of a list compared with the
+manifest of the output it replaces stops with a located message, unless it is allowed
+(`build --allow-drop`). The file holds counts only — no time, no names — so two builds of
+the same content are byte-identical.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from generator.content import Content, display_path
+from generator.errors import ContentError, Problem
+from generator.kinds import KINDS
+
+MANIFEST = "data/manifest.json"
+DEFAULT_MAX_DROP = 0.10
+_LABELS = {"departments": "部门", "entries": "红黑榜条目", "items": "任务清单事项"}
+
+
+def counts(content: Content) -> dict[str, int]:
+    """List name -> number of records, e.g. {"powers": 23000, "powers/shichang": 140, …}."""
+    found: dict[str, int] = {"departments": len(content.departments)}
+    for kind in KINDS.values():
+        records = content.records[kind.name]
+        found[kind.name] = len(records)
+        for name in ("entries", "items"):
+            if records and hasattr(records[0][0], name):
+                found[name] = sum(len(getattr(record, name)) for record, _ in records)
+    per_department = Counter(source.file.stem for _, source in content.records.get("powers", ()))
+    found.update({f"powers/{dept}": n for dept, n in sorted(per_department.items())})
+    return found
+
+
+def manifest_bytes(content: Content, region: str | None = None) -> bytes:
+    data: dict[str, Any] = {"version": 1, "region": region, "counts": counts(content)}
+    return (json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
+
+
+def previous_counts(out_dir: Path, region: str | None) -> dict[str, int] | None:
+    """The counts of the output a build would replace (None: nothing comparable there)."""
+    try:
+        data = json.loads((out_dir / MANIFEST).read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("region") != region or not isinstance(data.get("counts"), dict):
+        return None
+    return {k: v for k, v in data["counts"].items() if isinstance(k, str) and isinstance(v, int)}
+
+
+def drop_problems(content: Content, out_dir: Path, region: str | None = None,
+                  max_drop: float = DEFAULT_MAX_DROP) -> list[Problem]:
+    """A located problem for every list that would lose more than `max_drop` of its records."""
+    before = previous_counts(out_dir, region)
+    if not before:
+        return []
+    now = counts(content)
+    problems = []
+    for name, old in sorted(before.items()):
+        new = now.get(name, 0)
+        if old <= 0 or (old - new) / old <= max_drop:
+            continue
+        kind, _, dept = name.partition("/")
+        label = _LABELS.get(kind) or (KINDS[kind].label if kind in KINDS else kind)
+        where = content.root / (f"powers/{dept}.yaml" if dept else (kind if kind in KINDS else "departments.yaml"))
+        what = f"部门 {dept} 的{label}" if dept else label
+        problems.append(Problem(
+            display_path(where), 1, 1,
+            f"{what}将从 {old:,} 条减少到 {new:,} 条（减少 {(old - new) / old:.0%}，超过上次发布的 {max_drop:.0%}）："
+            f"如确属有意（例如整批删除），请加 --allow-drop 重新生成；否则请检查文件是否被截断或误删"))
+    return problems
+
+
+def check_drop(content: Content, out_dir: Path, region: str | None = None, allow: bool = False,
+               max_drop: float = DEFAULT_MAX_DROP) -> None:
+    if not allow:
+        problems = drop_problems(content, out_dir, region, max_drop)
+        if problems:
+            raise ContentError(problems)
