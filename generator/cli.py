@@ -106,6 +106,12 @@ def cmd_lint(args) -> int:
     return run_lint(args.content, args.today or shanghai_today(), args.format)
 
 
+def cmd_compare(args) -> int:
+    from generator.editions import main as compare
+
+    return compare([args.ref_a, args.ref_b, "-o", str(args.output), "--content", str(args.content)])
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m generator", description="营商环境公开平台：由 YAML 内容生成静态网站")
     sub = p.add_subparsers(dest="command", required=True)
@@ -153,6 +159,10 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--columns", type=Path, help="列名对应文件（默认 generator/editing/columns.yaml）")
     c = command("lint", "提示临近或超过期限、内容不完整的记录（只警告）", cmd_lint)
     c.add_argument("--today", type=_date, help="按此日期判断期限（默认今天，北京时间）")
+    c = command("compare", "比较两个版本（git 标签或提交）的权责清单，按部门列出增删改并导出 CSV", cmd_compare)
+    c.add_argument("ref_a", help="旧版本，例如 2024版")
+    c.add_argument("ref_b", help="新版本，例如 2025版")
+    c.add_argument("-o", "--output", type=Path, required=True, help="输出目录")
     return p
 
 

@@ -87,7 +87,7 @@ class Incremental:
         self.shells = result.shells
         renderer = Renderer(result.site, environment())
         self.made_from = {rel: inputs for rel, inputs in renderer.page_inputs()}
-        self.files = {str(p.relative_to(self.out_dir)) for sub in ("search", "data") for p in (self.out_dir / sub).rglob("*")
+        self.files = {str(p.relative_to(self.out_dir)) for sub in ("search", "data", "facets", "feeds") for p in (self.out_dir / sub).rglob("*")
                       if p.is_file()} | {"feed.xml", "sitemap.xml"}
         self.rendered = len(self.made_from)
         self.templates = _templates_state()

@@ -92,3 +92,27 @@ def pytest_addoption(parser):
 @pytest.fixture
 def update_golden(request) -> bool:
     return request.config.getoption("--update-golden")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One real Chromium (Debian's package) for the whole run, driven by Playwright."""
+    from browser import CHROMIUM_ARGS, chromium_path
+
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    path = chromium_path()
+    if path is None:
+        pytest.fail("Chromium is not installed: apt-get install chromium (nox -s tests does this as root)")
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def base_url(example_site):
+    """The example site served on loopback."""
+    from browser import serve_directory
+
+    with serve_directory(example_site) as url:
+        yield url

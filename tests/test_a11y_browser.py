@@ -6,8 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from browser import serve_directory
-from test_public_browser import browser  # noqa: F401  (a fixture: one Chromium per module, shared driver)
 
 pytestmark = pytest.mark.browser
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -30,12 +28,6 @@ PAGES = [
     "stats/",
     "changes/",
 ]
-
-
-@pytest.fixture(scope="session")
-def base_url(example_site):
-    with serve_directory(example_site) as url:
-        yield url
 
 
 @pytest.fixture

@@ -4,27 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from browser import CHROMIUM_ARGS, chromium_path, serve_directory
 
 pytestmark = pytest.mark.browser
 playwright_api = pytest.importorskip("playwright.sync_api")
-
-
-@pytest.fixture(scope="session")
-def browser():
-    path = chromium_path()
-    if path is None:
-        pytest.fail("Chromium is not installed: apt-get install chromium (nox -s tests does this as root)")
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(scope="session")
-def base_url(example_site):
-    with serve_directory(example_site) as url:
-        yield url
 
 
 @pytest.fixture

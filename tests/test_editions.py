@@ -125,3 +125,12 @@ def test_unknown_ref_is_a_clear_error(repo, tmp_path, capsys):
 
 def test_usage_error_exit_status(capsys):
     assert main(["only-one-ref"]) == 2
+
+
+def test_compare_command(repo, tmp_path, capsys):
+    from generator.cli import main as cli
+
+    out = tmp_path / "cli-compare"
+    assert cli(["compare", "2024版", "2025版", "-o", str(out), "--content", str(repo.content)]) == 0
+    assert capsys.readouterr().out.startswith("2024版 → 2025版：")
+    assert (out / "delta.csv").read_bytes().startswith("\ufeff".encode())

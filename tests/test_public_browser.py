@@ -8,60 +8,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from browser import CHROMIUM_ARGS, chromium_path, serve_directory
+from browser import serve_directory
 
 pytestmark = pytest.mark.browser
 playwright_api = pytest.importorskip("playwright.sync_api")
 SUBPATH = "zwgk/yingshang/"
-
-
-class SharedPlaywright:
-    """`sync_playwright()` for every browser test module: one Playwright driver per test run.
-
-    Playwright's sync API allows one instance at a time per thread, and tests/test_browser.py keeps
-    its own open for the whole session; with this, each module still launches its own Chromium.
-    (A `browser` fixture in conftest.py, shared by all modules, would make this unnecessary.)"""
-
-    original = staticmethod(playwright_api.sync_playwright)
-    shared = True
-    users = 0
-    manager = None
-    instance = None
-
-    def __enter__(self):
-        cls = type(self)
-        if cls.users == 0:
-            cls.manager = cls.original()
-            cls.instance = cls.manager.__enter__()
-        cls.users += 1
-        return cls.instance
-
-    def __exit__(self, *exc):
-        cls = type(self)
-        cls.users -= 1
-        if cls.users == 0:
-            cls.manager.__exit__(*exc)
-
-
-if not getattr(playwright_api.sync_playwright, "shared", False):
-    playwright_api.sync_playwright = SharedPlaywright
-
-
-@pytest.fixture(scope="module")
-def browser():
-    path = chromium_path()
-    if path is None:
-        pytest.fail("Chromium is not installed: apt-get install chromium (nox -s tests does this as root)")
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(scope="session")
-def base_url(example_site):
-    with serve_directory(example_site) as url:
-        yield url
 
 
 @pytest.fixture(scope="session")
