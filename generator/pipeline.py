@@ -130,6 +130,7 @@ def build(content_dir: Path, out_dir: Path, today: date, *, config_file: Path = 
             output.write(MANIFEST, manifest_bytes(content, region))  # issue 6: counts for the drop guard
         with timings.stage("scan"):  # issue 6: nothing unsafe or broken is published (scan.py)
             check_site(output.root, display_path(out_dir), urlsplit(site.info.base_url or "/").path or "/", workers)
+        with timings.stage("publish"):
             output.commit(wait=not quick_cleanup)
     except BaseException:
         output.abort()

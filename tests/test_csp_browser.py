@@ -1,11 +1,12 @@
 """The Content-Security-Policy in a real Chromium: the site works under it without a single
-violation, and markup in content never runs (search results included)."""
+violation, and markup in content never runs (search results included). `browser` and
+`base_url` (the example site) come from conftest.py."""
 
 from __future__ import annotations
 
 import pytest
 
-from browser import CHROMIUM_ARGS, chromium_path, serve_directory
+from browser import serve_directory
 from conftest import TODAY, write_tree
 from generator.pipeline import build
 
@@ -18,17 +19,6 @@ window.__violations = [];
 document.addEventListener('securitypolicyviolation', e => window.__violations.push(
   e.effectiveDirective + ' blocked ' + (e.blockedURI || 'inline') + ' ' + (e.sample || '') + ' at ' + e.sourceFile + ':' + e.lineNumber));
 """
-
-
-@pytest.fixture(scope="module")
-def browser():
-    path = chromium_path()
-    if path is None:
-        pytest.fail("Chromium is not installed: apt-get install chromium (nox -s tests does this as root)")
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
 
 
 class Watched:
@@ -60,12 +50,6 @@ def watched(browser):
     w = Watched(browser)
     yield w
     w.context.close()
-
-
-@pytest.fixture(scope="module")
-def base_url(example_site):
-    with serve_directory(example_site) as url:
-        yield url
 
 
 @pytest.mark.parametrize("path", ["", "powers/", "powers/shichang-xk-001/", "policies/", "boards/", "departments/shichang/",

@@ -76,7 +76,7 @@ def test_shanghai_today_is_the_date_in_china_whatever_the_server_zone(monkeypatc
 
 
 def test_an_entry_disappears_the_day_after_its_last_day_in_shanghai(tree, tmp_path, monkeypatch, capsys):
-    content = tree({"boards/2026-01.yaml": BOARD})
+    tree({"boards/2026-01.yaml": BOARD})
     monkeypatch.chdir(tmp_path)
     assert main(["build", "--content", "content", "-o", "site", "--today", "2026-06-30"]) == 0  # its last day
     assert "ends-june" in (tmp_path / "site/boards/2026-01/index.html").read_text("utf-8")
