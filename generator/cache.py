@@ -17,7 +17,10 @@ from typing import Any, Callable
 
 import generator.load
 
-_LOADER_VERSION = hashlib.blake2b(Path(generator.load.__file__).read_bytes(), digest_size=8).hexdigest()
+# What a cached parse depends on besides the file: the loader and what it calls.
+_LOADER_VERSION = hashlib.blake2b(b"".join(
+    (Path(generator.load.__file__).parent / name).read_bytes() for name in ("load.py", "refusals.py", "personal_data.py")
+), digest_size=8).hexdigest()
 
 
 class ParseCache:

@@ -120,7 +120,8 @@ def parser() -> argparse.ArgumentParser:
         c = sub.add_parser(name, help=help_)
         c.add_argument("--content", type=Path, default=Path("content"), help="内容目录（默认 content/）")
         c.add_argument("--format", choices=("text", "github"), default="text", help="问题输出格式")
-        c.add_argument("--cache", type=Path, default=Path(".cache/parsed"), help="已解析文件的缓存目录")
+        c.add_argument("--cache", type=lambda text: Path(text) if text else None, default=Path(".cache/parsed"),
+                       help="已解析文件的缓存目录")
         c.add_argument("--no-cache", dest="cache", action="store_const", const=None, help="不使用缓存")
         c.set_defaults(func=func)
         return c

@@ -18,7 +18,7 @@ from generator.cache import ParseCache
 from generator.errors import Pending, Problem
 from generator.kinds import KINDS
 from generator.kinds.site import Department, SiteInfo
-from generator.load import Loaded, Locator, load_file, position
+from generator.load import MAX_FILE_BYTES, Loaded, Locator, load_file, position
 from generator.validate import validate_record
 
 
@@ -63,7 +63,8 @@ def display_path(path: Path) -> str:
 
 
 def content_files(root: Path) -> list[Path]:
-    return sorted(p for p in root.rglob("*") if p.is_file() and not p.name.startswith("."))
+    """Every file under `root` (a link to nowhere included: loading it reports the problem)."""
+    return sorted(p for p in root.rglob("*") if (p.is_file() or p.is_symlink()) and not p.name.startswith("."))
 
 
 @dataclass
@@ -100,7 +101,11 @@ def load_tree(root: Path, cache: ParseCache | None = None) -> Tree:
             ))
             continue
         rel = display_path(path)
-        loaded = cache.get(path.read_bytes(), rel, lambda: load_file(path, rel))
+        try:
+            raw = path.read_bytes() if path.stat().st_size <= MAX_FILE_BYTES else None
+        except OSError:
+            raw = None  # load_file says what is wrong with it
+        loaded = load_file(path, rel) if raw is None else cache.get(raw, rel, lambda: load_file(path, rel))
         tree.problems.extend(loaded.problems)
         tree.files[path] = loaded
     return tree
@@ -168,7 +173,7 @@ def validate_file(root: Path, loaded: Loaded, locator: Locator) -> Validated:
     return result
 
 
-_LONG_NUMBER = re.compile(r"[0-9０-９][0-9０-９Xx Ｘｘ\-－+＋]{9,}")
+_LONG_NUMBER = re.compile(r"[0-9０-９][0-9０-９Xx Ｘｘ\u3000\-－+＋]{9,}")
 
 
 def personal_data_problems(loaded: Loaded) -> list[Problem]:

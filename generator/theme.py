@@ -99,7 +99,9 @@ def build_theme(config_file: Path, pages: list[Page], out_dir: Path, site_info: 
     `clean=False` MkDocs writes over an existing site instead of emptying the folder first."""
     logging.getLogger("mkdocs").setLevel(logging.WARNING)
     logging.getLogger("mkdocs.commands.build").setLevel(logging.WARNING if clean else logging.ERROR)  # "dirty build"
-    overrides = {"site_dir": str(out_dir), "site_name": site_info["name"], "site_description": site_info["name"]}
+    # MkDocs templates do not escape: the site's name from content is escaped here, once.
+    name = html.escape(site_info["name"], quote=True)
+    overrides = {"site_dir": str(out_dir), "site_name": name, "site_description": name}
     if site_info.get("base_url"):
         overrides["site_url"] = site_info["base_url"]
     config = load_config(str(config_file), **overrides)

@@ -162,7 +162,7 @@ def test_broken_yaml_is_reported_and_left_alone(content, capsys, monkeypatch):
     path.write_text("- id: a\n  name: [未闭合\n", "utf-8")
     assert main(["fmt", str(path.relative_to(content.parent))]) == 1
     assert capsys.readouterr().out == (
-        "content/powers/shichang.yaml:3:1: error: YAML 格式错误：did not find expected ',' or ']'\n")
+        "content/powers/shichang.yaml:3:1: error: 方括号列表没有正确结束：缺少“,”或“]”\n")
     assert path.read_text("utf-8") == "- id: a\n  name: [未闭合\n"
 
 

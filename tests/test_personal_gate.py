@@ -54,9 +54,7 @@ NUMBERS = {
     "ID card, full-width": ("name", f"申请人{ID_CARD.translate(FULL)}", 12, ID_MSG),
     "ID card, spaced": ("name", "申请人 110105 19491231 002X", 13, ID_MSG),
     "ID card, grouped by four": ("implementer", "'1101 0519 4912 3100 2X'", 17, ID_MSG),
-    "ID card, ideographic spaces": pytest.param(  # until content._LONG_NUMBER admits U+3000 (issue 6 report)
-        "implementer", "证号110105\u300019491231\u3000002X", 18, ID_MSG,
-        marks=pytest.mark.xfail(strict=True, reason="content.py's number prefilter skips ideographic spaces")),
+    "ID card, ideographic spaces": ("implementer", "证号110105\u300019491231\u3000002X", 18, ID_MSG),
     "old 15-digit ID card": ("implementer", "证号110105491231002", 18, ID_MSG),
     "mobile": ("supervision_phone", f"'{MOBILE}'", 23, MOBILE_MSG),
     "mobile, spaced": ("supervision_phone", "'138 1234 5678'", 23, MOBILE_MSG),
