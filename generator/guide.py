@@ -12,7 +12,7 @@ from pydantic import BaseModel
 
 from generator.kinds import KINDS
 from generator.kinds.site import Department, SiteInfo
-from generator.validate import _submodel
+from generator.kinds.base import submodel
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ class GuideSection:
 def model_fields(model: type[BaseModel], prefix: str = "") -> list[GuideField]:
     out = []
     for key, info in model.model_fields.items():
-        sub = _submodel(info.annotation)
+        sub = submodel(info.annotation)
         desc = info.description or ""
         if sub is not None and "list" in str(info.annotation):
             desc = (desc + "；列表，每项包含下列字段").lstrip("；")

@@ -8,7 +8,6 @@ line and column only when reported.
 from __future__ import annotations
 
 import functools
-import typing
 from pathlib import Path
 from typing import Any
 
@@ -16,18 +15,9 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from generator.errors import Pending
+from generator.kinds.base import submodel
 
 MESSAGES: dict[str, str] = yaml.safe_load((Path(__file__).parent / "messages.yaml").read_text("utf-8"))
-
-
-def _submodel(annotation: Any) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in typing.get_args(annotation):
-        found = _submodel(arg)
-        if found:
-            return found
-    return None
 
 
 @functools.lru_cache(maxsize=None)
@@ -43,7 +33,7 @@ def _describe(model: type[BaseModel], loc: tuple) -> tuple[str, str, tuple[str, 
             title, current = key, None
             continue
         title = info.title or key
-        current = _submodel(info.annotation)
+        current = submodel(info.annotation)
     allowed = tuple(parent.model_fields) if parent is not None else ()
     return key, title, allowed
 

@@ -12,7 +12,7 @@ from xml.etree import ElementTree
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import MINIMAL, TODAY, write_tree
+from conftest import TODAY
 from generator.cli import main
 from generator.errors import ContentError
 from generator.pipeline import build

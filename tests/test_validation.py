@@ -6,20 +6,11 @@ import textwrap
 
 import pytest
 
-from conftest import TODAY
+from conftest import MINIMAL, TODAY
 from generator.cli import main
 from generator.pipeline import check
 
-POWER = textwrap.dedent("""\
-    - id: sc-1
-      code: '0123'
-      name: 食品生产许可
-      category: 行政许可
-      basis:
-        - law: 《中华人民共和国食品安全法》
-          article: 第三十五条
-      status: 有效
-    """)
+POWER = textwrap.dedent(MINIMAL["powers/shichang.yaml"])
 
 
 def problems(content_dir, monkeypatch) -> list[str]:

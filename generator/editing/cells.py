@@ -27,7 +27,8 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from generator.editing.files import holds, is_code, is_list, submodel
+from generator.editing.files import holds, is_code, is_list
+from generator.kinds.base import submodel
 from generator.load import scan_text
 
 SEPARATORS = ("｜", "|")

@@ -50,16 +50,6 @@ def kind_of(path: Path, content_root: Path) -> FileKind | None:
     return None
 
 
-def submodel(annotation: Any) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in typing.get_args(annotation):
-        found = submodel(arg)
-        if found:
-            return found
-    return None
-
-
 def holds(annotation: Any, cls: type) -> bool:
     """Whether `cls` appears anywhere in a (possibly Optional, Annotated, list) annotation."""
     if annotation is cls:

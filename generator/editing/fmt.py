@@ -26,7 +26,8 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString, SingleQuotedScalarString
 
-from generator.editing.files import FileKind, holds, is_code, kind_of, submodel
+from generator.editing.files import FileKind, holds, is_code, kind_of
+from generator.kinds.base import submodel
 from generator.errors import Problem
 from generator.load import load_text
 

@@ -17,7 +17,8 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from generator.editing.files import is_list, submodel
+from generator.editing.files import is_list
+from generator.kinds.base import submodel
 from generator.kinds import KINDS
 from generator.load import load_file, load_text
 

@@ -20,7 +20,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from generator.editing import cells
 from generator.editing.cells import CellError, Column
-from generator.editing.files import submodel
+from generator.kinds.base import submodel
 from generator.editing.fmt import canonicalize, dump, yaml_rt
 from generator.editing.workbook import Table, UsageError, read_table, write_table
 from generator.kinds import KINDS

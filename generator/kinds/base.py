@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import typing
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any, Callable
@@ -42,6 +43,17 @@ WebUrl = Annotated[str, BeforeValidator(_web_url)]
 Text = Annotated[str, StringConstraints(min_length=1)]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]+$")]
 RecordId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9-]+$")]
+
+
+def submodel(annotation: Any) -> type[BaseModel] | None:
+    """The model class inside a field's annotation (Optional[list[Basis]] -> Basis), if any."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = submodel(arg)
+        if found:
+            return found
+    return None
 
 
 def label(title: str, description: str = "", *, required: bool = False, **kwargs: Any) -> Any:
