@@ -116,3 +116,15 @@ def base_url(example_site):
 
     with serve_directory(example_site) as url:
         yield url
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh desktop page; a script error on it fails the test."""
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield page
+    context.close()
+    assert errors == []

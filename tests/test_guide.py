@@ -13,7 +13,7 @@ from generator.guide import guide_sections
 from generator.kinds import KINDS
 from generator.kinds.site import Department, SiteInfo
 from generator.pipeline import build
-from generator.validate import _submodel
+from generator.kinds.base import submodel
 
 REPO = Path(__file__).resolve().parent.parent
 SPEC = next((p for p in (REPO.parent / "shared" / "spec" / "content-model.md",
@@ -27,7 +27,7 @@ SECTION_OF_HEADING = {"site.yaml": "site", "departments.yaml": "departments", "p
 def model_keys(model, prefix=""):
     for key, info in model.model_fields.items():
         yield prefix + key, info
-        sub = _submodel(info.annotation)
+        sub = submodel(info.annotation)
         if sub is not None:
             yield from model_keys(sub, f"{prefix}{key}.")
 

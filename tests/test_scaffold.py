@@ -14,7 +14,7 @@ from generator.editing.files import kind_of
 from generator.editing.scaffold import record_text
 from generator.kinds import KINDS
 from generator.load import load_text
-from generator.validate import _submodel
+from generator.kinds.base import submodel
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURE = REPO / "tests" / "fixtures" / "editing" / "content"
@@ -35,7 +35,7 @@ def validate_lines(capsys) -> list[str]:
 def all_fields(model, prefix=""):
     for key, info in model.model_fields.items():
         yield prefix + key, info
-        sub = _submodel(info.annotation)
+        sub = submodel(info.annotation)
         if sub is not None and info.is_required():
             yield from all_fields(sub, prefix + key + ".")
 
