@@ -134,3 +134,10 @@ def test_compare_command(repo, tmp_path, capsys):
     assert cli(["compare", "2024版", "2025版", "-o", str(out), "--content", str(repo.content)]) == 0
     assert capsys.readouterr().out.startswith("2024版 → 2025版：")
     assert (out / "delta.csv").read_bytes().startswith("\ufeff".encode())
+
+
+def test_edition_pages_carry_a_strict_policy(compared):
+    for path in compared.rglob("*.html"):
+        meta = page(path).find("meta", attrs={"http-equiv": "Content-Security-Policy"})
+        assert meta["content"].startswith("default-src 'none'"), path
+        assert not page(path).find_all("script"), path
