@@ -13,6 +13,7 @@ from generator.pipeline import build
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "content"
+EDITING = REPO / "tests" / "fixtures" / "editing" / "content"  # small tree the editors' tools rewrite
 TODAY = date(2026, 11, 23)
 
 MINIMAL = {
@@ -128,3 +129,10 @@ def page(browser):
     yield page
     context.close()
     assert errors == []
+
+
+@pytest.fixture
+def content(tmp_path, monkeypatch) -> Path:
+    """A writable copy of the editors' fixture tree, with the working directory beside it."""
+    monkeypatch.chdir(tmp_path)
+    return Path(shutil.copytree(EDITING, tmp_path / "content"))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 import textwrap
 from pathlib import Path
 
@@ -13,9 +12,10 @@ from generator.cli import main
 from generator.editing.fmt import format_text
 from generator.editing.files import file_kinds, kind_of
 from generator.load import load_file, load_text
+from conftest import EDITING
 
 REPO = Path(__file__).resolve().parent.parent
-FIXTURE = REPO / "tests" / "fixtures" / "editing" / "content"
+FIXTURE = EDITING
 ROOTS = [root for root in (REPO / "content", FIXTURE) if (root / "site.yaml").is_file()]
 POWERS = next(k for k in file_kinds() if k.name == "powers")
 POLICIES = next(k for k in file_kinds() if k.name == "policies")
@@ -125,10 +125,6 @@ def test_example_files_format_idempotently_without_changing_data_or_losing_comme
     assert load_text(once, "x")[0] == load_text(text, "x")[0]
     assert comments(once) == comments(text)
 
-
-@pytest.fixture
-def content(tmp_path):
-    return Path(shutil.copytree(FIXTURE, tmp_path / "content"))
 
 
 def test_check_lists_files_that_would_change_and_changes_nothing(content, capsys, monkeypatch):

@@ -14,11 +14,12 @@ from generator.kinds import KINDS
 from generator.kinds.site import Department, SiteInfo
 from generator.pipeline import build
 from generator.kinds.base import submodel
+from conftest import EDITING
 
 REPO = Path(__file__).resolve().parent.parent
 SPEC = next((p for p in (REPO.parent / "shared" / "spec" / "content-model.md",
                          Path("/work/shared/spec/content-model.md")) if p.is_file()), None)
-FIXTURE = REPO / "tests" / "fixtures" / "editing" / "content"
+FIXTURE = EDITING
 CJK = re.compile(r"[\u4e00-\u9fff]")
 SECTION_OF_HEADING = {"site.yaml": "site", "departments.yaml": "departments", "powers/": "powers",
                       "policies/": "policies", "boards/": "boards", "measures/": "measures"}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import textwrap
 from datetime import date, timedelta
 from pathlib import Path
@@ -13,14 +12,7 @@ from generator.cli import main
 from generator.editing.lint import lint
 from generator.editing.workdays import load_calendar
 
-REPO = Path(__file__).resolve().parent.parent
-FIXTURE = REPO / "tests" / "fixtures" / "editing" / "content"
 
-
-@pytest.fixture
-def content(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    return Path(shutil.copytree(FIXTURE, tmp_path / "content"))
 
 
 def messages(content: Path, today: date) -> list[str]:

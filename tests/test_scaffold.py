@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -16,14 +15,7 @@ from generator.kinds import KINDS
 from generator.load import load_text
 from generator.kinds.base import submodel
 
-REPO = Path(__file__).resolve().parent.parent
-FIXTURE = REPO / "tests" / "fixtures" / "editing" / "content"
 
-
-@pytest.fixture
-def content(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    return Path(shutil.copytree(FIXTURE, tmp_path / "content"))
 
 
 def validate_lines(capsys) -> list[str]:

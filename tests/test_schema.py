@@ -13,9 +13,10 @@ from generator.cli import main
 from generator.editing.files import file_kinds, kind_of
 from generator.editing.schema import schema_files, vscode_settings
 from generator.load import load_file
+from conftest import EDITING
 
 REPO = Path(__file__).resolve().parent.parent
-FIXTURE = REPO / "tests" / "fixtures" / "editing" / "content"
+FIXTURE = EDITING
 CONTENT_ROOTS = [root for root in (REPO / "content", FIXTURE) if (root / "site.yaml").is_file()]
 CJK = re.compile(r"[\u4e00-\u9fff]")
 

@@ -18,17 +18,11 @@ from generator.editing.workbook import UsageError
 from generator.load import load_file
 
 REPO = Path(__file__).resolve().parent.parent
-FIXTURE = REPO / "tests" / "fixtures" / "editing" / "content"
 EXAMPLE = REPO / "content"
 HEADER = ["部门标识", "事项标识", "职权编码", "职权名称", "职权类型", "子项", "设定依据", "实施主体", "行使层级", "责任事项",
           "追责情形", "法定时限（工作日）", "承诺时限（工作日）", "时限说明", "是否收费", "收费标准", "收费依据", "办理流程",
           "网上办理地址", "线下办理地点", "监督电话", "事项状态", "生效日期", "变更记录"]
 
-
-@pytest.fixture
-def content(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    return Path(shutil.copytree(FIXTURE, tmp_path / "content"))
 
 
 def data(path: Path):
