@@ -119,16 +119,20 @@ def base_url(example_site):
         yield url
 
 
-@pytest.fixture
-def page(browser):
-    """A fresh desktop page; a script error on it fails the test."""
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+def checked_page(browser, **options):
+    """A fresh desktop page in its own context; a script error on it fails the test."""
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}, **options)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     yield page
     context.close()
     assert errors == []
+
+
+@pytest.fixture
+def page(browser):
+    yield from checked_page(browser)
 
 
 @pytest.fixture

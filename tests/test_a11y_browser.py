@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import checked_page
+
 
 pytestmark = pytest.mark.browser
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -33,13 +35,7 @@ PAGES = [
 @pytest.fixture
 def page(browser):
     # axe is injected as an inline script, which the site's Content-Security-Policy rightly refuses
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}, bypass_csp=True)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield page
-    context.close()
-    assert errors == []
+    yield from checked_page(browser, bypass_csp=True)
 
 
 def settle(page) -> None:
