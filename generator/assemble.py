@@ -32,6 +32,7 @@ class Site:
     superseded_by: dict[str, list[str]] = field(default_factory=dict)
     related_policies: dict[str, list[Any]] = field(default_factory=dict)  # power id -> policies naming it
     _index: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False)
+    history: Any = field(default=None, repr=False)  # from git, read on first use (history.for_site)
     withheld: list[str] = field(default_factory=list)
     withheld_count: dict[str, int] = field(default_factory=dict)  # board issue id -> entries held back
 

@@ -316,13 +316,11 @@ def _current_title(site: Site, kind: str, rid: str) -> str:
 
 # ---------------------------------------------------------------- what the pages and feeds read
 
-_LAST: list = [None, None]  # (site, its history): computed once per build, read by every page
-
-
 def for_site(site: Site) -> History:
-    if _LAST[0] is not site:
-        _LAST[:] = [site, read_history(site, content_root(site))]
-    return _LAST[1]
+    """The site's history, read from git once per build and kept on the site for every page."""
+    if site.history is None:
+        site.history = read_history(site, content_root(site))
+    return site.history
 
 
 def content_root(site: Site) -> Path | None:

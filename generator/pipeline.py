@@ -19,10 +19,14 @@ from urllib.parse import urlsplit
 
 from generator.assemble import Site, assemble
 from generator.cache import ParseCache
+from generator.charts import statistics
 from generator.content import Content, display_path, load_tree, validate_tree
 from generator.errors import ContentError
 from generator.export import feed, open_data, recent_changes, sitemap
+from generator.facets import facet_files
+from generator.feeds import feed_files, recent_batches
 from generator.guide import guide_sections
+from generator.history import for_site
 from generator.kinds import KINDS
 from generator.manifest import MANIFEST, check_drop, manifest_bytes
 from generator.render import Renderer, environment
@@ -140,10 +144,6 @@ def build(content_dir: Path, out_dir: Path, today: date, *, config_file: Path = 
 
 def page_context(site: Site) -> dict:
     """What the navigation pages (lists, statistics, changes, guide) need beyond the site."""
-    from generator.charts import statistics
-    from generator.feeds import recent_batches
-    from generator.history import for_site
-
     history = for_site(site)
     return {"recent_changes": recent_changes(site)[:200], "guide": guide_sections(),
             "stats": statistics(site), "history": history, "batches": recent_batches(history)}
@@ -151,9 +151,6 @@ def page_context(site: Site) -> dict:
 
 def site_files(site: Site) -> Iterator[tuple[str, bytes]]:
     """Every output file that is not a page: open data, feeds, facet data."""
-    from generator.facets import facet_files
-    from generator.feeds import feed_files
-
     yield from open_data(site).items()
     yield "feed.xml", feed(site, recent_changes(site))
     yield from feed_files(site)

@@ -18,6 +18,7 @@ from generator.assemble import Site
 from generator.kinds import KINDS
 from generator.kinds.boards import BOARD_NAMES
 from generator.kinds.powers import CATEGORIES
+from generator.history import record_history
 from generator.markdown import render_markdown
 from generator.theme import Page, Shell
 
@@ -50,9 +51,7 @@ def environment(extra_dirs: tuple[Path, ...] = ()) -> jinja2.Environment:
     env.filters["markdown"] = render_markdown
     env.filters["mask"] = Site.mask
     env.globals.update(categories=CATEGORIES, board_names=BOARD_NAMES, kinds=KINDS)
-    from generator.history import record_history  # the 修改历史 block of record pages
-
-    env.globals["record_history"] = record_history
+    env.globals["record_history"] = record_history  # the 修改历史 block of record pages
     env.tests["overdue_on"] = lambda item, today: item.overdue(today)
     return env
 
