@@ -6,7 +6,6 @@ built here, so a board entry held back by the publication rules cannot leak anyw
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -59,9 +58,6 @@ class Site:
         self._index = {(kind, r.id): r for kind, records in self.records.items() for r in records}
 
 
-_SLUG = re.compile(r"^[A-Za-z0-9_-]+$")
-
-
 def assemble(content: Content, today: date, region: str | None = None) -> Site:
     """Check cross-references and publication rules; problems go to content.pending.
 
@@ -92,7 +88,8 @@ def assemble(content: Content, today: date, region: str | None = None) -> Site:
                 if not found:
                     what = {"departments": "部门", "powers": "权责事项", "policies": "政策"}[ref.kind]
                     content.add(*source.at(*ref.path), f"引用了不存在的{what}标识 {ref.id}")
-        _check_personal_data(content, kind.name)
+            for path, message in kind.checks(record):
+                content.add(*source.at(*path), message)
 
     if content.errors():
         return site
@@ -170,18 +167,3 @@ def _check_file_name(content: Content, kind, record, source: Source, departments
         content.add(source.file, (), f"文件名 {stem} 不是已登记的部门标识：权责事项文件应命名为 <部门标识>.yaml（见 departments.yaml）")
     if kind.file_must_be == "id" and record.id != stem:
         content.add(*source.at("id"), f"{kind.label}标识 {record.id} 应与文件名 {stem} 相同")
-
-
-def _check_personal_data(content: Content, kind_name: str) -> None:
-    """Person subjects only in masked form; credit codes must pass their checksum."""
-    for record, source in content.records[kind_name]:
-        for i, entry in enumerate(getattr(record, "entries", None) or ()):
-            if entry.subject_kind == "个人" and not personal_data.is_masked_person_name(entry.subject):
-                content.add(*source.at("entries", i, "subject"),
-                            f"个人对象必须脱敏后公开，例如“张某某”，不能写“{entry.subject}”")
-            if entry.credit_code:
-                if entry.subject_kind == "个人":
-                    content.add(*source.at("entries", i, "credit_code"), "统一社会信用代码只适用于组织，个人对象不得填写")
-                problem = personal_data.credit_code_problem(entry.credit_code)
-                if problem:
-                    content.add(*source.at("entries", i, "credit_code"), problem)

@@ -91,5 +91,7 @@ class Kind:
     publish: Callable[[Any, date], tuple[Any, list]] = lambda record, today: (record, [])
     # ids inside a record that must be unique site-wide: [(path, id)]
     sub_ids: Callable[[Any], list[tuple[tuple, str]]] = lambda record: []
+    # checks(record) -> [(path, message)]: rules beyond the model that need the whole record
+    checks: Callable[[Any], list[tuple[tuple, str]]] = lambda record: []
     data_rows: Callable[[Any, "Site"], list[dict]] | None = None  # rows of /data/<name>.csv|json
     search_docs: Callable[[Any, "Site"], list[dict]] = lambda record, site: []

@@ -8,6 +8,7 @@ from typing import Literal, Optional
 from pydantic import model_validator
 from pydantic_core import PydanticCustomError
 
+from generator import personal_data
 from generator.kinds.base import IsoDate, Kind, Record, RecordId, Text, label
 
 BOARD_NAMES = {"red": "红榜", "black": "黑榜"}
@@ -68,6 +69,21 @@ def _publish(issue: BoardIssue, today: date) -> tuple[BoardIssue, list[tuple[tup
     return issue.model_copy(update={"entries": kept}), withheld
 
 
+def _checks(issue: BoardIssue) -> list[tuple[tuple, str]]:
+    """The personal-data gate for entries: persons only masked, credit codes that check out."""
+    problems = []
+    for i, entry in enumerate(issue.entries):
+        if entry.subject_kind == "个人" and not personal_data.is_masked_person_name(entry.subject):
+            problems.append((("entries", i, "subject"), f"个人对象必须脱敏后公开，例如“张某某”，不能写“{entry.subject}”"))
+        if entry.credit_code:
+            if entry.subject_kind == "个人":
+                problems.append((("entries", i, "credit_code"), "统一社会信用代码只适用于组织，个人对象不得填写"))
+            problem = personal_data.credit_code_problem(entry.credit_code)
+            if problem:
+                problems.append((("entries", i, "credit_code"), problem))
+    return problems
+
+
 def _data_rows(issue: BoardIssue, site) -> list[dict]:
     return [{
         "id": e.id,
@@ -109,6 +125,7 @@ KIND = Kind(
     title=lambda b: b.title,
     file_must_be="id",
     publish=_publish,
+    checks=_checks,
     sub_ids=lambda b: [(("entries", i, "id"), e.id) for i, e in enumerate(b.entries)],
     data_rows=_data_rows,
     search_docs=_search_docs,
