@@ -6,6 +6,7 @@ built here, so a board entry held back by the publication rules cannot leak anyw
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -50,6 +51,10 @@ class Site:
     @staticmethod
     def mask(text: str) -> str:
         return personal_data.mask(text)
+
+    def power_counts(self, attribute: str) -> Counter:
+        """How many published powers have each value of `attribute` (category, status, current)."""
+        return Counter(getattr(p, attribute) for p in self.records["powers"])
 
     def current_power_count(self, departments) -> int:
         return sum(1 for d in departments for p in self.powers_by_department[d.id] if p.current)
