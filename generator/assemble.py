@@ -56,9 +56,6 @@ class Site:
         """How many published powers have each value of `attribute` (category, status, current)."""
         return Counter(getattr(p, attribute) for p in self.records["powers"])
 
-    def current_power_count(self, departments) -> int:
-        return sum(1 for d in departments for p in self.powers_by_department[d.id] if p.current)
-
     def index(self) -> None:
         self._index = {(kind, r.id): r for kind, records in self.records.items() for r in records}
 
