@@ -59,7 +59,7 @@ def child(mode: str, content: Path, out: Path, cache: Path) -> dict:
 
 def incremental(content: Path, out: Path) -> dict:
     """First preview build, then edit one power's name and time until its page is rewritten."""
-    from generator.incremental import Incremental
+    from generator.preview.incremental import Incremental
 
     work = out.parent / "edit-content"
     shutil.rmtree(work, ignore_errors=True)
@@ -80,7 +80,7 @@ def incremental(content: Path, out: Path) -> dict:
 def search_figures(content: Path, site_dir: Path) -> dict:
     """Bytes (gzip) a cold first query downloads, and recall against substring matching."""
     from generator.pipeline import check, search_docs
-    from generator.search import normalise, query_grams, search, shard_of
+    from generator.output.search import normalise, query_grams, search, shard_of
 
     index = site_dir / "search"
     meta = json.loads((index / "meta.json").read_text("utf-8"))

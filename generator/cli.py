@@ -63,7 +63,7 @@ def cmd_build(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    from generator.serve import serve
+    from generator.preview.serve import serve
 
     return serve(args.content, args.output, args.port, today=args.today)
 
@@ -107,7 +107,7 @@ def cmd_lint(args) -> int:
 
 
 def cmd_compare(args) -> int:
-    from generator.editions import main as compare
+    from generator.output.editions import main as compare
 
     return compare([args.ref_a, args.ref_b, "-o", str(args.output), "--content", str(args.content)])
 
@@ -132,7 +132,7 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("-o", "--output", type=Path, default=Path("site"))
     c.add_argument("--region", help="只生成这一区域的部门和权责事项（如 金普新区），用于按区域分片并行生成")
     c.add_argument("--today", type=_date, help="按此日期判断公示期（默认今天，北京时间）")
-    c.add_argument("--allow-drop", action="store_true",  # issue 6: see generator/manifest.py
+    c.add_argument("--allow-drop", action="store_true",  # issue 6: see generator/publish/manifest.py
                    help="允许比上次生成的网站减少一成以上的记录（例如整批删除事项）")
     c = command("serve", "本地预览，文件变化时自动重新生成", cmd_serve)
     c.add_argument("-o", "--output", type=Path, default=Path(".cache/preview"))

@@ -17,23 +17,24 @@ from pathlib import Path
 from typing import Callable, Iterator
 from urllib.parse import urlsplit
 
-from generator.assemble import Site, assemble
-from generator.cache import ParseCache
-from generator.charts import statistics
-from generator.content import Content, display_path, load_tree, validate_tree
+from generator.site.assemble import assemble
+from generator.site.model import Site
+from generator.content.cache import ParseCache
+from generator.output.charts import statistics
+from generator.content.tree import Content, display_path, load_tree, validate_tree
 from generator.errors import ContentError
-from generator.export import feed, open_data, recent_changes, sitemap
-from generator.facets import facet_files
-from generator.feeds import feed_files, recent_batches
-from generator.guide import guide_sections
-from generator.history import for_site
+from generator.output.export import feed, open_data, recent_changes, sitemap
+from generator.output.facets import facet_files
+from generator.output.feeds import feed_files, recent_batches
+from generator.output.guide import guide_sections
+from generator.site.history import for_site
 from generator.kinds import KINDS
-from generator.manifest import MANIFEST, check_drop, manifest_bytes
-from generator.render import Renderer, environment
-from generator.scan import check_site
-from generator.search import build_index
-from generator.theme import build_theme, shell_pages
-from generator.write import Output
+from generator.publish.manifest import MANIFEST, check_drop, manifest_bytes
+from generator.output.render import Renderer, environment
+from generator.publish.scan import check_site
+from generator.output.search import build_index
+from generator.output.theme import build_theme, shell_pages
+from generator.publish.write import Output
 
 REPO = Path(__file__).resolve().parent.parent
 

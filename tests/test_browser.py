@@ -52,8 +52,8 @@ def test_phone_layout_has_no_horizontal_scroll(browser, base_url):
 
 
 def test_browser_search_matches_the_python_index(page, base_url, example_site):
-    """assets/search.js and generator/search.py must agree on every query."""
-    from generator.search import search
+    """assets/search.js and generator/output/search.py must agree on every query."""
+    from generator.output.search import search
 
     from test_search import QUERIES
 

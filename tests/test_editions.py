@@ -10,7 +10,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from conftest import MINIMAL
-from generator.editions import COLUMNS, main
+from generator.output.editions import COLUMNS, main
 from test_history import Repo, run_git
 
 DEPARTMENTS = """\

@@ -10,7 +10,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from conftest import REPO, TODAY
-from generator.facets import CHUNK, FacetTable, decode, facet_files, run_length
+from generator.output.facets import CHUNK, FacetTable, decode, facet_files, run_length
 from generator.pipeline import build, check
 from test_build import BOARD
 

@@ -11,7 +11,7 @@ import pytest
 from generator.cli import main
 from generator.editing.fmt import format_text
 from generator.editing.files import file_kinds, kind_of
-from generator.load import load_file, load_text
+from generator.content.load import load_file, load_text
 from conftest import EDITING
 
 REPO = Path(__file__).resolve().parent.parent

@@ -14,10 +14,10 @@ from hypothesis import strategies as st
 
 from conftest import EXAMPLE, TODAY, write_tree
 from generator.errors import ContentError
-from generator.load import load_file, load_text
+from generator.content.load import load_file, load_text
 from generator.pipeline import build
-from generator.refusals import FORBIDDEN_CHARS
-from generator.scan import UnsafeOutput, scan_site
+from generator.content.refusals import FORBIDDEN_CHARS
+from generator.publish.scan import UnsafeOutput, scan_site
 
 SEEDS = [p.read_text("utf-8")[:3000] for p in sorted(EXAMPLE.rglob("*.yaml"))[:12]]
 YAML_CHARS = list("-:?[]{},&*!|>'\"%@`#\n\t \\") + ["\x00", "\u202e", "\ufeff", "\u200b", "\ud800", "---\n", "...\n",

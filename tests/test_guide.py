@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from generator.guide import guide_sections
+from generator.output.guide import guide_sections
 from generator.kinds import KINDS
 from generator.kinds.site import Department, SiteInfo
 from generator.pipeline import build

@@ -13,7 +13,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from conftest import MINIMAL, TODAY, write_tree
-from generator import gitdata
+from generator.site import gitdata
 from generator.pipeline import build
 from test_build import BOARD
 

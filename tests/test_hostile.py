@@ -11,7 +11,7 @@ import pytest
 
 from conftest import REPO, TODAY
 from generator.cli import main
-from generator.load import MAX_FILE_BYTES, MAX_NODES, MAX_SCALAR_CHARS, load_text
+from generator.content.load import MAX_FILE_BYTES, MAX_NODES, MAX_SCALAR_CHARS, load_text
 from generator.pipeline import check
 
 ID_CARD = "11010519491231002X"  # a valid GB 11643 number (checksum X), not a real person's
@@ -119,7 +119,7 @@ def test_alias_bomb_is_bounded():
 def test_extreme_nesting_cannot_crash_the_composer(text):
     """libyaml's composer recurses in C: 100,000 levels would be a segmentation fault, which
     no `except` can catch. Run in a child process so a regression fails this test, not the run."""
-    code = ("import sys; from generator.load import load_text; "
+    code = ("import sys; from generator.content.load import load_text; "
             "print(load_text(sys.stdin.read(), 'x.yaml')[1][0].format())")
     done = subprocess.run([sys.executable, "-c", code], input=text, capture_output=True, text=True,
                           cwd=REPO, timeout=60)

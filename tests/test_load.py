@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from generator.load import load_text
+from generator.content.load import load_text
 from generator.pipeline import check
 from conftest import TODAY
 

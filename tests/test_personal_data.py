@@ -1,4 +1,4 @@
-"""Tests for generator.personal_data.
+"""Tests for generator.content.personal_data.
 
 All identity numbers are synthetic: their check characters are computed here
 from the published algorithms, never copied from a real person.
@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.personal_data import (
+from generator.content.personal_data import (
     Finding,
     credit_code_problem,
     find_personal_data,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import MINIMAL
-from generator import personal_data
+from generator.content import personal_data
 from generator.cli import main
 
 ID_CARD = "11010519491231002X"  # valid GB 11643 checksum; not a real person's
@@ -162,13 +162,13 @@ def test_one_masking_function_serves_every_output():
     import pathlib
 
     import generator
-    from generator.assemble import Site
-    from generator.render import environment
+    from generator.site.model import Site
+    from generator.output.render import environment
 
     assert environment().filters["mask"] is Site.mask
     assert Site.mask(f"电话{MOBILE}") == personal_data.mask(f"电话{MOBILE}") == "电话138****5678"
     masking = sorted(path.name for path in pathlib.Path(inspect.getfile(generator)).parent.rglob("*.py")
                      if "def mask(" in path.read_text("utf-8"))
-    assert masking == ["assemble.py", "personal_data.py"]
+    assert masking == ["model.py", "personal_data.py"]
     assert "return personal_data.mask(text)" in inspect.getsource(Site.mask)  # a delegate, not a second rule
     assert personal_data.find_personal_data(personal_data.mask(f"{ID_CARD} {BANK_CARD} {MOBILE}")) == []

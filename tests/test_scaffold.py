@@ -12,7 +12,7 @@ from generator.editing.fmt import format_text
 from generator.editing.files import kind_of
 from generator.editing.scaffold import record_text
 from generator.kinds import KINDS
-from generator.load import load_text
+from generator.content.load import load_text
 from generator.kinds.base import submodel
 
 

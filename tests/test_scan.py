@@ -13,10 +13,10 @@ from bs4 import BeautifulSoup
 
 from conftest import MINIMAL, TODAY
 from generator.cli import main
-from generator.csp import meta_policy
-from generator.markdown import render_markdown
+from generator.publish.csp import meta_policy
+from generator.output.markdown import render_markdown
 from generator.pipeline import build
-from generator.scan import UnsafeOutput, scan_site
+from generator.publish.scan import UnsafeOutput, scan_site
 
 POLICY = meta_policy()
 MD_SCOPE = ('__md_scope=new URL("{base}",location),__md_hash=e=>[...e].reduce(((e,_)=>(e<<5)-e+_.charCodeAt(0)),0),'
@@ -346,8 +346,8 @@ def test_a_scan_failure_leaves_the_previous_site_byte_identical(tree, tmp_path, 
     before = digest(tmp_path / "site")
     from markupsafe import Markup
 
-    import generator.render
-    monkeypatch.setattr(generator.render, "render_markdown", lambda text: Markup(text or ""))  # a sanitiser bug
+    import generator.output.render
+    monkeypatch.setattr(generator.output.render, "render_markdown", lambda text: Markup(text or ""))  # a sanitiser bug
     capsys.readouterr()
     assert main(["build", "--content", "content", "-o", "site", "--today", "2026-11-23"]) == 1
     out, err = capsys.readouterr()
@@ -360,7 +360,7 @@ def test_a_scan_failure_leaves_the_previous_site_byte_identical(tree, tmp_path, 
 
 def test_scan_raises_unsafe_output_with_every_problem(tmp_path):
     root = site_with(tmp_path, "<script>x</script><iframe></iframe>")
-    from generator.scan import check_site
+    from generator.publish.scan import check_site
 
     with pytest.raises(UnsafeOutput) as raised:
         check_site(root, "site")

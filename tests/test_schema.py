@@ -12,7 +12,7 @@ from jsonschema import Draft202012Validator
 from generator.cli import main
 from generator.editing.files import file_kinds, kind_of
 from generator.editing.schema import schema_files, vscode_settings
-from generator.load import load_file
+from generator.content.load import load_file
 from conftest import EDITING
 
 REPO = Path(__file__).resolve().parent.parent
@@ -114,7 +114,7 @@ def test_black_board_entry_needs_publication_end():
 
 
 def load_file_text(text: str):
-    from generator.load import load_text
+    from generator.content.load import load_text
 
     data, problems = load_text(text, "x.yaml")
     assert not problems

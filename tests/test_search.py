@@ -8,7 +8,7 @@ import pytest
 
 from conftest import EXAMPLE, TODAY
 from generator.pipeline import check, search_docs
-from generator.search import decode_postings, encode_postings, grams, normalise, query_grams, search
+from generator.output.search import decode_postings, encode_postings, grams, normalise, query_grams, search
 
 # Department names, power names, legal terms, two-character words, document numbers.
 QUERIES = ("市场监督管理局", "行政处罚 食品", "政策 小微企业", "住房和城乡建设局", "食品生产", "施工许可", "违法行为", "安全生产", "许可", "罚款",

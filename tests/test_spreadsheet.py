@@ -15,7 +15,7 @@ from generator.cli import main
 from generator.editing.cells import Column, decode, encode
 from generator.editing.spreadsheet import load_mapping
 from generator.editing.workbook import UsageError
-from generator.load import load_file
+from generator.content.load import load_file
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "content"

@@ -7,7 +7,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from conftest import TODAY
-from generator.charts import bar_chart
+from generator.output.charts import bar_chart
 from generator.pipeline import build
 from test_build import BOARD
 from test_facets import DEPARTMENTS, POLICIES, _power

@@ -29,7 +29,7 @@ from pydantic.fields import FieldInfo
 
 from generator.editing.files import holds, is_code, is_list
 from generator.kinds.base import submodel
-from generator.load import scan_text
+from generator.content.load import scan_text
 
 SEPARATORS = ("｜", "|")
 EXCEL_ERRORS = frozenset(("#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NULL!", "#NUM!", "#GETTING_DATA", "#SPILL!", "#CALC!"))

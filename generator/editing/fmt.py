@@ -29,7 +29,7 @@ from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString, Si
 from generator.editing.files import FileKind, holds, is_code, kind_of
 from generator.kinds.base import submodel
 from generator.errors import Problem
-from generator.load import load_text
+from generator.content.load import load_text
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 
@@ -188,7 +188,7 @@ def content_yaml_files(paths: list[Path]) -> list[Path]:
 
 def run_fmt(paths: list[Path], content_root: Path, check: bool, style: str = "text") -> int:
     """The `fmt` command: 0 when nothing is wrong (and, with --check, nothing would change)."""
-    from generator.content import display_path
+    from generator.content.tree import display_path
 
     problems, changed, files = [], [], content_yaml_files(paths)
     for path in files:

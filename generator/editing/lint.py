@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from generator.content import Content, display_path, load_content
+from generator.content.tree import Content, display_path, load_content
 from generator.editing.workdays import Calendar, load_calendar
 from generator.errors import Pending, Problem
 

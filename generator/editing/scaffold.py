@@ -20,7 +20,7 @@ from pydantic.fields import FieldInfo
 from generator.editing.files import is_list
 from generator.kinds.base import submodel
 from generator.kinds import KINDS
-from generator.load import load_file, load_text
+from generator.content.load import load_file, load_text
 
 _ID = re.compile(r"^[A-Za-z0-9-]+$")
 # Sensible first values: a new record starts as current / in progress.

@@ -24,8 +24,8 @@ from generator.kinds.base import submodel
 from generator.editing.fmt import canonicalize, dump, yaml_rt
 from generator.editing.workbook import Table, UsageError, read_table, write_table
 from generator.kinds import KINDS
-from generator.load import load_file
-from generator.validate import message_for
+from generator.content.load import load_file
+from generator.content.validate import message_for
 
 DEFAULT_COLUMNS = Path(__file__).with_name("columns.yaml")
 DELETE_LIMIT = 5  # more than this many records dropped (or more than 10%) needs --allow-delete
@@ -103,7 +103,7 @@ def rows_for(mapping: Mapping, records: list[tuple[BaseModel, str]]) -> list[lis
 def export_file(kind: str, out: Path, content_root: Path, *, department: str | None = None,
                 columns_file: Path | None = None) -> tuple[int, list]:
     """Write every record of `kind` (or one department's) to `out`; returns (rows, problems)."""
-    from generator.content import load_content
+    from generator.content.tree import load_content
 
     mapping = load_mapping(kind, columns_file)
     content = load_content(content_root)

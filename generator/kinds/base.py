@@ -12,7 +12,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstr
 from pydantic_core import PydanticCustomError
 
 if TYPE_CHECKING:
-    from generator.assemble import Site
+    from generator.site.model import Site
 
 
 class Record(BaseModel):

@@ -8,7 +8,7 @@ from typing import Literal, Optional
 from pydantic import model_validator
 from pydantic_core import PydanticCustomError
 
-from generator import personal_data
+from generator.content import personal_data
 from generator.kinds.base import IsoDate, Kind, Record, RecordId, Text, label
 
 BOARD_NAMES = {"red": "红榜", "black": "黑榜"}

@@ -19,7 +19,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
-from generator.assemble import Site
+from generator.site.model import Site
 from generator.kinds.boards import BOARD_NAMES
 from generator.kinds.policies import STATUSES as POLICY_STATUSES
 from generator.kinds.powers import CATEGORIES

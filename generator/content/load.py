@@ -28,9 +28,9 @@ from typing import Any
 import yaml
 import yaml.cyaml
 
-from generator import personal_data
+from generator.content import personal_data
 from generator.errors import Pending, Problem
-from generator.refusals import (ESCAPE, FORBIDDEN_CHARS, LONG_NUMBER, MAX_PROBLEMS, char_problem, decode,
+from generator.content.refusals import (ESCAPE, FORBIDDEN_CHARS, LONG_NUMBER, MAX_PROBLEMS, char_problem, decode,
                                 digits_across_lines, position, scan_source, scan_text, scientific_message,
                                 unescape, yaml_problem)
 

@@ -27,7 +27,7 @@ from html import unescape
 from pathlib import Path
 from urllib.parse import unquote
 
-from generator.csp import known_inline_script, source_hash
+from generator.publish.csp import known_inline_script, source_hash
 from generator.errors import ContentError, Problem
 
 # Each pattern starts with a literal, so the regular expression engine skips ahead at memory speed.

@@ -14,15 +14,15 @@ from typing import Any, Callable, Iterator
 
 import jinja2
 
-from generator.assemble import Site
+from generator.site.model import Site
 from generator.kinds import KINDS
 from generator.kinds.boards import BOARD_NAMES
 from generator.kinds.powers import CATEGORIES
-from generator.history import record_history
-from generator.markdown import render_markdown
-from generator.theme import Page, Shell
+from generator.site.history import record_history
+from generator.output.markdown import render_markdown
+from generator.output.theme import Page, Shell
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 # The navigation pages MkDocs renders: (source uri, title, template, hide).
 NAV_PAGES = (

@@ -25,7 +25,7 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from generator.errors import ContentError
-from generator.incremental import Incremental
+from generator.preview.incremental import Incremental
 from generator.pipeline import REPO, summary
 
 STATE_URL = "/__preview__/state"

@@ -17,15 +17,15 @@ from datetime import date
 from pathlib import Path
 from typing import Callable
 
-from generator.cache import ParseCache
+from generator.content.cache import ParseCache
 from generator.errors import ContentError
 from generator.kinds import KINDS
-from generator.export import sitemap
+from generator.output.export import sitemap
 from generator.pipeline import (REPO, Result, Timings, build, check, no_cycle_collection, page_context, search_docs,
                                 site_files)
-from generator.render import TEMPLATES, Renderer, environment
-from generator.search import build_index
-from generator.theme import build_theme, shell_pages
+from generator.output.render import TEMPLATES, Renderer, environment
+from generator.output.search import build_index
+from generator.output.theme import build_theme, shell_pages
 
 
 @dataclass

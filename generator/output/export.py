@@ -13,7 +13,7 @@ import json
 from datetime import date
 from xml.sax.saxutils import escape, quoteattr
 
-from generator.assemble import Site
+from generator.site.model import Site
 from generator.kinds import KINDS
 
 

@@ -15,11 +15,11 @@ import tempfile
 from pathlib import Path
 from typing import Any, Callable
 
-import generator.load
+import generator.content.load
 
 # What a cached parse depends on besides the file: the loader and what it calls.
 _LOADER_VERSION = hashlib.blake2b(b"".join(
-    (Path(generator.load.__file__).parent / name).read_bytes() for name in ("load.py", "refusals.py", "personal_data.py")
+    (Path(generator.content.load.__file__).parent / name).read_bytes() for name in ("load.py", "refusals.py", "personal_data.py")
 ), digest_size=8).hexdigest()
 
 

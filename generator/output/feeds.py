@@ -13,9 +13,9 @@ from datetime import date
 from typing import Iterator
 from xml.sax.saxutils import escape, quoteattr
 
-from generator.assemble import Site
-from generator.export import recent_changes
-from generator.history import Event, FieldChange, History, for_site
+from generator.site.model import Site
+from generator.output.export import recent_changes
+from generator.site.history import Event, FieldChange, History, for_site
 from generator.kinds import KINDS
 
 FEED_KINDS = ("powers", "policies", "boards", "measures")

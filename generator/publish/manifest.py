@@ -18,7 +18,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from generator.content import Content, display_path
+from generator.content.tree import Content, display_path
 from generator.errors import ContentError, Problem
 from generator.kinds import KINDS
 

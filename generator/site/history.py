@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from generator.assemble import Site
-from generator.gitdata import Blobs, GitError, blob_sha, git
+from generator.site.model import Site
+from generator.site.gitdata import Blobs, GitError, blob_sha, git
 from generator.kinds import KINDS
 from generator.kinds.site import Department
 

@@ -15,7 +15,7 @@ from html import escape
 
 from markupsafe import Markup
 
-from generator.assemble import Site
+from generator.site.model import Site
 from generator.kinds.boards import BOARD_NAMES
 from generator.kinds.policies import STATUSES as POLICY_STATUSES
 from generator.kinds.powers import CATEGORIES

@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator import personal_data
-from generator.cache import ParseCache
+from generator.content import personal_data
+from generator.content.cache import ParseCache
 from generator.errors import Pending, Problem
 from generator.kinds import KINDS
 from generator.kinds.site import Department, SiteInfo
-from generator.load import MAX_FILE_BYTES, Loaded, Locator, load_file, position
-from generator.validate import validate_record
+from generator.content.load import MAX_FILE_BYTES, Loaded, Locator, load_file, position
+from generator.content.validate import validate_record
 
 
 @dataclass(frozen=True)

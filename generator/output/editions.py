@@ -1,6 +1,6 @@
 """Edition comparison: the powers added, removed and changed between two git refs, per department.
 
-    python -m generator.editions 2024版 2025版 -o compare/ [--content content]
+    python -m generator.output.editions 2024版 2025版 -o compare/ [--content content]
 
 writes `compare/index.html` (every department with its counts), `compare/<department>/index.html`
 (the powers added, removed and changed, field by field) and the delta as CSV
@@ -22,10 +22,10 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.gitdata import Blobs, GitError, git
-from generator.history import FieldChange, classify, field_changes, records_in
-from generator.personal_data import mask
-from generator.render import TEMPLATES, environment
+from generator.site.gitdata import Blobs, GitError, git
+from generator.site.history import FieldChange, classify, field_changes, records_in
+from generator.content.personal_data import mask
+from generator.output.render import TEMPLATES, environment
 
 COLUMNS = ["department", "department_name", "change", "id", "code", "name", "category", "status_before",
            "status_after", "fields", "details"]
@@ -181,7 +181,7 @@ def write_comparison(content_dir: Path, ref_a: str, ref_b: str, out_dir: Path) -
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m generator.editions",
+    parser = argparse.ArgumentParser(prog="python -m generator.output.editions",
                                      description="比较两个版本（git 标签或提交）的权责清单，按部门列出新增、删除和调整的事项")
     parser.add_argument("ref_a", help="旧版本，例如 2024版")
     parser.add_argument("ref_b", help="新版本，例如 2025版")

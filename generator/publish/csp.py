@@ -13,7 +13,7 @@ from the installed theme, so a theme upgrade that changes them is noticed, not g
 
 GitHub Pages cannot send headers, so the <meta> policy is what protects it (frame-ancestors
 and reporting cannot be set that way). A server that can send headers should send the
-full policy of `header_policy()`; `python -m generator.csp SITE` prints it, with the
+full policy of `header_policy()`; `python -m generator.publish.csp SITE` prints it, with the
 hashes of the inline scripts actually present in a built site (docs/deploy.md).
 """
 
@@ -101,9 +101,9 @@ def inline_script_hashes(site: Path) -> set[str]:
 
 
 def main(argv: list[str]) -> int:
-    """`python -m generator.csp SITE`: the nginx header lines for the site built in SITE."""
+    """`python -m generator.publish.csp SITE`: the nginx header lines for the site built in SITE."""
     if len(argv) != 1 or not Path(argv[0]).is_dir():
-        print("用法：python -m generator.csp 已生成的网站目录", file=sys.stderr)
+        print("用法：python -m generator.publish.csp 已生成的网站目录", file=sys.stderr)
         return 2
     print(f'add_header Content-Security-Policy "{header_policy(inline_script_hashes(Path(argv[0])))}" always;')
     return 0

@@ -6,58 +6,14 @@ built here, so a board entry held back by the publication rules cannot leak anyw
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from generator import personal_data
-from generator.content import Content, Source, display_path
+from generator.content.tree import Content, Source, display_path
 from generator.errors import Pending
 from generator.kinds import KINDS
-from generator.kinds.site import Department, SiteInfo
-
-
-@dataclass
-class Site:
-    """The validated, cross-referenced and publishable content: the templates' context."""
-
-    info: SiteInfo
-    today: date
-    departments: dict[str, Department]
-    records: dict[str, list[Any]]  # kind name -> published records, in the kind's order
-    sources: dict[tuple[str, str], Source]
-    power_department: dict[str, Department] = field(default_factory=dict)
-    powers_by_department: dict[str, list[Any]] = field(default_factory=dict)
-    superseded_by: dict[str, list[str]] = field(default_factory=dict)
-    related_policies: dict[str, list[Any]] = field(default_factory=dict)  # power id -> policies naming it
-    _index: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False)
-    history: Any = field(default=None, repr=False)  # from git, read on first use (history.for_site)
-    withheld: list[str] = field(default_factory=list)
-    withheld_count: dict[str, int] = field(default_factory=dict)  # board issue id -> entries held back
-
-    def url_for(self, kind: str, record_id: str) -> str:
-        """Site-root-relative URL of a record page (templates prefix it with the page's root)."""
-        return f"{kind}/{record_id}/"
-
-    def record(self, kind: str, record_id: str) -> Any:
-        """A published record by kind and id, or None (withheld, or outside a region shard)."""
-        return self._index.get((kind, record_id))
-
-    def issuer_name(self, issuer: str) -> str:
-        dept = self.departments.get(issuer)
-        return dept.name if dept else issuer
-
-    @staticmethod
-    def mask(text: str) -> str:
-        return personal_data.mask(text)
-
-    def power_counts(self, attribute: str) -> Counter:
-        """How many published powers have each value of `attribute` (category, status, current)."""
-        return Counter(getattr(p, attribute) for p in self.records["powers"])
-
-    def index(self) -> None:
-        self._index = {(kind, r.id): r for kind, records in self.records.items() for r in records}
+from generator.kinds.site import Department
+from generator.site.model import Site
 
 
 def assemble(content: Content, today: date, region: str | None = None) -> Site:
