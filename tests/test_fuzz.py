@@ -4,7 +4,6 @@ records go through the real renderer and every page keeps the HTML invariants.""
 from __future__ import annotations
 
 import re
-import time
 from datetime import date
 
 import yaml
@@ -37,9 +36,7 @@ def plain(value):
 
 
 def check_loader(text: str) -> None:
-    start = time.perf_counter()
-    data, problems = load_text(text, "content/x.yaml")  # must not raise
-    assert time.perf_counter() - start < 5
+    data, problems = load_text(text, "content/x.yaml")  # must not raise (hypothesis' deadline catches a hang)
     for problem in problems:
         assert problem.file == "content/x.yaml" and problem.line >= 1 and problem.column >= 1 and problem.message
         assert not problem.message.startswith("YAML 格式错误"), problem.message  # every libyaml message translated
