@@ -1,4 +1,4 @@
-"""Command line: `python -m generator <command>`; see ../shared/spec/interfaces.md.
+"""Command line: `python -m generator <command>`; see docs/spec/interfaces.md.
 
 Content problems print as `PATH:LINE:COLUMN: error: MESSAGE` and exit 1; a bug in the
 generator keeps its traceback (it is ours to fix, not the editor's).
