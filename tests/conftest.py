@@ -67,6 +67,20 @@ def tree(tmp_path):
     return make
 
 
+@pytest.fixture(scope="module")
+def build_once(tmp_path_factory):
+    """A factory for sites that a module's tests only read: MINIMAL plus `files`, built once."""
+
+    def make(files: dict[str, str], base: dict[str, str] | None = None) -> Path:
+        root = tmp_path_factory.mktemp("site")
+        merged = {**(MINIMAL if base is None else base), **files}
+        content = write_tree(root / "content", {k: v for k, v in merged.items() if v is not None})
+        build(content, root / "site", TODAY, log=lambda line: None)
+        return root / "site"
+
+    return make
+
+
 @pytest.fixture(scope="session")
 def example_site(tmp_path_factory) -> Path:
     """The bundled example content, built once for the session."""

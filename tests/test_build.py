@@ -76,12 +76,9 @@ def article(soup: BeautifulSoup):
     return soup.select_one("article.md-content__inner")
 
 
-@pytest.fixture
-def small_site(tree, tmp_path) -> Path:
-    content = tree({"boards/2026-01.yaml": BOARD, "policies/p1.yaml": POLICY})
-    out = tmp_path / "site"
-    build(content, out, TODAY, log=lambda line: None)
-    return out
+@pytest.fixture(scope="module")
+def small_site(build_once) -> Path:
+    return build_once({"boards/2026-01.yaml": BOARD, "policies/p1.yaml": POLICY})
 
 
 def test_pages_at_their_urls(small_site):

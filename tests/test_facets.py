@@ -63,8 +63,8 @@ POLICIES = {
 }
 
 
-@pytest.fixture
-def faceted_site(tree, tmp_path) -> Path:
+@pytest.fixture(scope="module")
+def faceted_site(build_once) -> Path:
     files = {
         "departments.yaml": DEPARTMENTS,
         "powers/shichang.yaml": _power("sc-1", "食品生产许可", "行政许可") + _power("sc-2", "食品抽检", "行政检查")
@@ -74,9 +74,7 @@ def faceted_site(tree, tmp_path) -> Path:
         "boards/2026-01.yaml": BOARD,
         **POLICIES,
     }
-    out = tmp_path / "site"
-    build(tree(files), out, TODAY, log=lambda line: None)
-    return out
+    return build_once(files)
 
 
 def _index(site: Path, kind: str) -> dict:

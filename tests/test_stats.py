@@ -16,8 +16,8 @@ KINDS_DEPARTMENTS = DEPARTMENTS.replace("region: 市本级\n", "region: 市本�
     "region: 西区\n", "region: 西区\n      kind: 区县部门\n")
 
 
-@pytest.fixture
-def stats(tree, tmp_path) -> BeautifulSoup:
+@pytest.fixture(scope="module")
+def stats(build_once) -> BeautifulSoup:
     files = {
         "departments.yaml": KINDS_DEPARTMENTS,
         "powers/shichang.yaml": _power("sc-1", "食品生产许可", "行政许可") + _power("sc-2", "食品抽检", "行政检查")
@@ -27,8 +27,7 @@ def stats(tree, tmp_path) -> BeautifulSoup:
         "boards/2026-01.yaml": BOARD,
         **POLICIES,
     }
-    out = tmp_path / "site"
-    build(tree(files), out, TODAY, log=lambda line: None)
+    out = build_once(files)
     return BeautifulSoup((out / "stats/index.html").read_text("utf-8"), "html.parser").select_one("article")
 
 
