@@ -11,7 +11,7 @@ from bs4 import BeautifulSoup
 
 from conftest import REPO, TODAY
 from generator.output.facets import CHUNK, FacetTable, decode, facet_files, run_length
-from generator.pipeline import build, check
+from generator.pipeline import check
 from test_build import BOARD
 
 DEPARTMENTS = """\
