@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import re
 from pathlib import Path
 
@@ -135,3 +137,22 @@ def test_schema_command_writes_every_file(tmp_path, capsys):
     written = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert written == sorted(schema_files())
     assert (tmp_path / "out" / "powers.schema.json").read_text("utf-8") == schema_files()["powers.schema.json"]
+
+
+def _check_jsonschema(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "check_jsonschema", *args], capture_output=True, text=True)
+
+
+def test_schemas_pass_check_jsonschema_with_ecma_regexes():
+    """Tools other than VS Code's YAML extension (check-jsonschema, ajv) read the regexes as
+    ECMA-262, JSON Schema's dialect; check-jsonschema checks them with that dialect."""
+    done = _check_jsonschema("--check-metaschema", *map(str, sorted((REPO / "schemas").glob("*.schema.json"))))
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("kind", ["site", "departments", "powers", "policies", "boards", "measures"])
+def test_example_content_validates_with_check_jsonschema(kind):
+    files = [str(path) for root, path in content_files() if (found := kind_of(path, root)) is not None and found.name == kind]
+    assert files
+    done = _check_jsonschema("--schemafile", str(REPO / "schemas" / f"{kind}.schema.json"), *files)
+    assert done.returncode == 0, done.stdout + done.stderr

@@ -21,7 +21,7 @@ from generator.kinds import base
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
-URL_PATTERN = r"^https?://[^\s<>\"'`]+$"
+URL_PATTERN = "^https?://[^\\s<>\"'`]+$"  # ECMA-262 (JSON Schema's regex dialect) has no `\\"` escape
 
 
 class _ContentSchema(GenerateJsonSchema):
