@@ -155,7 +155,7 @@ def test_drop_guard_runs_before_anything_is_written(tree, tmp_path):
     (content / "powers/shichang.yaml").write_text(POWERS.split("- id: sc-2")[0], "utf-8")
     with pytest.raises(ContentError):
         build(content, out, TODAY, log=quiet, workers=1)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "site"]  # no staging directory left
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.lock", "content", "site"]  # no staging directory left
 
 
 # --- reproducible ----------------------------------------------------------------------
