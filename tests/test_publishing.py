@@ -197,5 +197,6 @@ def test_deploy_guide_documents_headers_and_gone_pages():
     text = (ROOT / "docs/deploy.md").read_text("utf-8")
     for needle in ("Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy", "Permissions-Policy",
                    "Strict-Transport-Security", "frame-ancestors", "return 410", "rsync", "--allow-drop",
-                   "python -m generator.csp"):
+                   "python -m generator.csp", ".yingshang-build", "RENAME_EXCHANGE", "fcntl.flock", ".site.lock",
+                   "磁盘空间不足", "另一个生成进程"):
         assert needle in text, needle
