@@ -142,8 +142,11 @@ def exclusive(target: Path, log: Callable[[str], None]) -> Iterator[None]:
             who = f"（进程号 {holder}）" if holder.isdigit() else ""
             log(f"另一个生成进程{who}正在写入 {display_path(target)}，等它结束后继续……")
             fcntl.flock(fd, fcntl.LOCK_EX)
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, str(os.getpid()).encode("ascii"), 0)  # for the message above, in the next build
+        try:  # for the message above, in the next build; only a hint (a full disk may refuse it)
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, str(os.getpid()).encode("ascii"), 0)
+        except OSError:
+            pass
         yield
     finally:
         os.close(fd)  # releases the lock (for this process; forked workers release theirs on exit)
