@@ -49,22 +49,38 @@ def cmd_validate(args) -> int:
 
 def cmd_build(args) -> int:
     from generator.pipeline import build, summary
+    from generator.publish.write import DISK_FULL, OutputRefused, disk_full
 
     try:
         result = build(args.content, args.output, args.today or shanghai_today(),
                        log=lambda line: print(line, file=sys.stderr), quick_cleanup=True, cache=args.cache,
                        region=args.region, allow_drop=args.allow_drop)
+    except OutputRefused as exc:  # issue 10: a usage error; nothing was touched
+        print(exc.format(), file=sys.stderr)
+        return 2
     except ContentError as exc:
         _print_problems(exc.problems, args.format)
         print(f"未生成网站：{args.output} 保持不变", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        if exc.errno not in DISK_FULL:
+            raise  # anything else is a bug of ours: keep the traceback
+        print(disk_full(args.output), file=sys.stderr)
         return 1
     print(summary(result))
     return 0
 
 
 def cmd_serve(args) -> int:
+    from generator.pipeline import REPO
     from generator.preview.serve import serve
+    from generator.publish.write import OutputRefused, check_target
 
+    try:
+        check_target(args.output, args.content, REPO)  # issue 10: the preview replaces its folder too
+    except OutputRefused as exc:
+        print(exc.format(), file=sys.stderr)
+        return 2
     return serve(args.content, args.output, args.port, today=args.today)
 
 

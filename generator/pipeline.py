@@ -34,7 +34,7 @@ from generator.output.render import Renderer, environment
 from generator.publish.scan import check_site
 from generator.output.search import build_index
 from generator.output.theme import build_theme, shell_pages
-from generator.publish.write import Output
+from generator.publish.write import Output, check_target, exclusive, tidy
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -105,42 +105,48 @@ def build(content_dir: Path, out_dir: Path, today: date, *, config_file: Path = 
     """Build the site from `content_dir` into `out_dir`; `workers` processes render record
     pages (0: one per CPU core). With `quick_cleanup` the previous output is deleted in the
     background after the new one is in place. Unless `allow_drop`, a build that would drop
-    more than a tenth of a list compared with the output it replaces stops (manifest.py)."""
+    more than a tenth of a list compared with the output it replaces stops (manifest.py).
+
+    `out_dir` is replaced as a whole, so it must not hold the content or the repository, nor be a
+    folder of other files (write.check_target: OutputRefused); builds into one output take turns."""
     workers = workers or os.cpu_count() or 1
     timings = timings or Timings()
-    content, site = check(content_dir, today, timings, cache, memo, region)
-    if site is None:
-        raise ContentError(content.errors())
-    check_drop(content, out_dir, region, allow_drop)  # issue 6: no silent loss of records
-    for note in site.withheld:
-        log(f"未公开：{note}")
-
-    output = Output(out_dir)
-    try:
-        with timings.stage("render"):
-            renderer = Renderer(site, environment())
-            nav_pages = renderer.nav_pages(page_context(site))
-            shells = build_theme(config_file, nav_pages + shell_pages(["departments", *KINDS]),
-                                 output.root, site.info.model_dump(mode="json"))
-            pages = [p.src_uri.removesuffix("index.md") for p in nav_pages]
-            written = renderer.write_record_pages(shells, output.write, workers)
-            pages += [rel.removesuffix("index.html") for rel in written]
-        with timings.stage("search index"):
-            for rel, data in build_index(search_docs(site)).items():
-                output.write(f"search/{rel}", data)
-        with timings.stage("write"):
-            for rel, data in site_files(site):
-                output.write(rel, data)
-            output.write("sitemap.xml", sitemap(site, pages))
-            output.write(MANIFEST, manifest_bytes(content, region))  # issue 6: counts for the drop guard
-        with timings.stage("scan"):  # issue 6: nothing unsafe or broken is published (scan.py)
-            check_site(output.root, display_path(out_dir), urlsplit(site.info.base_url or "/").path or "/", workers)
-        with timings.stage("publish"):
-            output.commit(wait=not quick_cleanup)
-    except BaseException:
-        output.abort()
-        raise
-    return Result(site, content, timings, len(pages), shells)
+    check_target(out_dir, content_dir, REPO)  # issue 10: never replace the content, the repository …
+    with exclusive(out_dir, log):  # issue 10: one build at a time into one output (write.py)
+        tidy(out_dir)  # what killed builds left beside it
+        content, site = check(content_dir, today, timings, cache, memo, region)
+        if site is None:
+            raise ContentError(content.errors())
+        check_drop(content, out_dir, region, allow_drop)  # issue 6: no silent loss of records
+        for note in site.withheld:
+            log(f"未公开：{note}")
+        output = Output(out_dir)
+        try:
+            with timings.stage("render"):
+                renderer = Renderer(site, environment())
+                nav_pages = renderer.nav_pages(page_context(site))
+                shells = build_theme(config_file, nav_pages + shell_pages(["departments", *KINDS]),
+                                     output.root, site.info.model_dump(mode="json"))
+                pages = [p.src_uri.removesuffix("index.md") for p in nav_pages]
+                written = renderer.write_record_pages(shells, output.write, workers)
+                pages += [rel.removesuffix("index.html") for rel in written]
+            with timings.stage("search index"):
+                for rel, data in build_index(search_docs(site)).items():
+                    output.write(f"search/{rel}", data)
+            with timings.stage("write"):
+                for rel, data in site_files(site):
+                    output.write(rel, data)
+                output.write("sitemap.xml", sitemap(site, pages))
+                output.write(MANIFEST, manifest_bytes(content, region))  # issue 6: counts for the drop guard
+            with timings.stage("scan"):  # issue 6: nothing unsafe or broken is published (scan.py)
+                base_path = urlsplit(site.info.base_url or "/").path or "/"
+                check_site(output.root, display_path(out_dir), base_path, workers)
+            with timings.stage("publish"):
+                output.commit(wait=not quick_cleanup)
+        except BaseException:
+            output.abort()
+            raise
+        return Result(site, content, timings, len(pages), shells)
 
 
 def page_context(site: Site) -> dict:

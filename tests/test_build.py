@@ -170,7 +170,7 @@ def test_failed_build_leaves_previous_output_untouched(tree, tmp_path):
     with pytest.raises(ContentError):
         build(content, out, TODAY, log=lambda line: None)
     assert _digest(out) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "site"]  # no staging left behind
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.lock", "content", "site"]  # no staging left behind
 
 
 def test_same_content_and_date_give_identical_output(tree, tmp_path):

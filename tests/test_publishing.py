@@ -155,7 +155,7 @@ def test_drop_guard_runs_before_anything_is_written(tree, tmp_path):
     (content / "powers/shichang.yaml").write_text(POWERS.split("- id: sc-2")[0], "utf-8")
     with pytest.raises(ContentError):
         build(content, out, TODAY, log=quiet, workers=1)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "site"]  # no staging directory left
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.lock", "content", "site"]  # no staging directory left
 
 
 # --- reproducible ----------------------------------------------------------------------
@@ -197,5 +197,6 @@ def test_deploy_guide_documents_headers_and_gone_pages():
     text = (ROOT / "docs/deploy.md").read_text("utf-8")
     for needle in ("Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy", "Permissions-Policy",
                    "Strict-Transport-Security", "frame-ancestors", "return 410", "rsync", "--allow-drop",
-                   "python -m generator.publish.csp"):
+                   "python -m generator.publish.csp", ".yingshang-build", "RENAME_EXCHANGE", "fcntl.flock", ".site.lock",
+                   "磁盘空间不足", "另一个生成进程"):
         assert needle in text, needle

@@ -355,7 +355,7 @@ def test_a_scan_failure_leaves_the_previous_site_byte_identical(tree, tmp_path, 
                         r"（可能来自内容数据）：<script>alert\(1\)</script>.*\n", out)
     assert "未生成网站：site 保持不变" in err
     assert digest(tmp_path / "site") == before
-    assert sorted(p.name for p in tmp_path.iterdir() if p.name != ".cache") == ["content", "site"]
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != ".cache") == [".site.lock", "content", "site"]
 
 
 def test_scan_raises_unsafe_output_with_every_problem(tmp_path):

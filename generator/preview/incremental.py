@@ -6,7 +6,8 @@ not change are neither parsed nor validated again (they keep their very model ob
 and a record page is rendered again only when one of the objects it is made from is not
 the one it was made from last time (`Renderer.inputs`). Changed record pages are written
 first — that is what the editor is looking at — then the section pages, the search index
-and the open data. The preview folder is private, so it is written in place.
+and the open data. The preview folder is private, so it is written in place (holding the
+output's lock, see write.py).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from generator.pipeline import (REPO, Result, Timings, build, check, no_cycle_co
 from generator.output.render import TEMPLATES, Renderer, environment
 from generator.output.search import build_index
 from generator.output.theme import build_theme, shell_pages
+from generator.publish.write import exclusive
 
 
 @dataclass
@@ -47,6 +49,10 @@ class Incremental:
         """Build, incrementally after the first time; raises ContentError like pipeline.build."""
         if self.shells is None or not self.out_dir.is_dir():
             return self._first(today, log)
+        with exclusive(self.out_dir, log):  # a `build -o` into the preview folder waits meanwhile
+            return self._update(today, log, pages_written)
+
+    def _update(self, today: date, log: Callable[[str], None], pages_written: Callable[[], None]) -> Result:
         timings = Timings()
         content, site = check(self.content_dir, today, timings, self.parsed, self.memo)
         if site is None:
