@@ -35,7 +35,7 @@ def counts(content: Content) -> dict[str, int]:
     for kind in KINDS.values():
         records = content.records[kind.name]
         found[kind.name] = len(records)
-        for part in kind.parts:
+        for part in kind.parts if records else ():  # a kind with no records has no parts to lose
             found[part.key] = sum(part.count(record) for record, _ in records)
         if kind.file_must_be == "department":
             per_department = Counter(source.file.stem for _, source in records)
