@@ -160,5 +160,5 @@ def test_example_event_pages_parsed(example_site):
         for step in event.steps:
             backlinks = [a["href"] for a in article(example_site, f"powers/{step.power}").select("#events + ul a")]
             assert f"../../events/{event.id}/" in backlinks
-    listed = [a["href"] for a in article(example_site, "events").select("table.records tbody a")]
+    listed = [tr.a["href"] for tr in article(example_site, "events").select("table.records tbody tr")]
     assert sorted(listed) == sorted(f"../events/{e.id}/" for e in site.records["events"])
