@@ -111,7 +111,8 @@ def test_manifest_counts_lists_not_people(tree, tmp_path):
     build(content, tmp_path / "site", TODAY, log=quiet, workers=1)
     manifest = json.loads((tmp_path / "site/data/manifest.json").read_text("utf-8"))
     assert manifest == {"version": 1, "region": None, "counts": {
-        "boards": 1, "departments": 1, "entries": 2, "measures": 0, "policies": 0, "powers": 10, "powers/shichang": 10}}
+        "boards": 1, "departments": 1, "entries": 2, "events": 0, "measures": 0, "policies": 0, "powers": 10,
+        "powers/shichang": 10}}
 
 
 def test_a_build_that_drops_many_records_stops_and_leaves_the_site(tree, tmp_path, monkeypatch, capsys):
