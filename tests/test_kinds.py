@@ -79,3 +79,16 @@ def test_every_kind_declares_its_open_data_columns():
     for kind in KINDS.values():
         assert isinstance(kind, Kind)
         assert (kind.data_rows is None) == (not kind.data_columns), kind.name
+
+
+def test_every_open_data_file_has_its_declared_header_even_when_empty(tree, tmp_path):
+    """Columns are declared by the kind, not taken from the first row: a kind with no records keeps its header."""
+    from conftest import TODAY
+    from generator.pipeline import build
+
+    out = tmp_path / "site"
+    build(tree(), out, TODAY, log=lambda line: None)  # one power; no policy, board or event
+    for kind in KINDS.values():
+        if kind.data_columns:
+            lines = (out / f"data/{kind.name}.csv").read_text("utf-8-sig").splitlines()
+            assert lines[0] == ",".join(kind.data_columns), kind.name

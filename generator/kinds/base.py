@@ -173,6 +173,7 @@ class Kind:
     # naming it; None: the page always counts as changed in the preview
     page_inputs: Callable[[Any, "Site"], tuple] | None = None
     search_docs: Callable[[Any, "Site"], list[dict]] = lambda record, site: []
+    search_filters: tuple[str, ...] = ()  # keys of its search documents' "filters" (words that filter)
     facets: Callable[["Site"], ListSpec] | None = None  # the faceted list of /<name>/
     statistics: Callable[["Site"], Figures] | None = None  # its part of /stats/
     data_columns: tuple[str, ...] = ()  # columns of /data/<name>.csv, declared (the header of an empty file)

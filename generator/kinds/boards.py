@@ -162,6 +162,7 @@ KIND = Kind(
     checks=_checks,
     sub_ids=lambda b: [(("entries", i, "id"), e.id) for i, e in enumerate(b.entries)],
     search_docs=_search_docs,
+    search_filters=("board",),
     facets=_facets,
     statistics=_statistics,
     data_columns=DATA_COLUMNS,

@@ -96,6 +96,7 @@ KIND = Kind(
     references=_references,
     page_inputs=_page_inputs,
     search_docs=_search_docs,
+    search_filters=("status",),
     data_columns=DATA_COLUMNS,
     data_rows=_data_rows,
     status_actions={"已停止": "停止"},

@@ -56,6 +56,7 @@ KIND = Kind(
     file_must_be="id",
     word="measures",
     search_docs=_search_docs,
+    search_filters=("status",),
     changes=lambda m, site: [(m.published, "发布任务清单", m.title, site.url_for("measures", m.id))],
     parts=(PartCount("items", "任务清单事项", lambda m: len(m.items), summary="任务"),),
 )

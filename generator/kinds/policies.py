@@ -152,6 +152,7 @@ KIND = Kind(
     references=_references,
     relations=_relations,
     search_docs=_search_docs,
+    search_filters=("status",),
     facets=_facets,
     statistics=_statistics,
     data_columns=DATA_COLUMNS,

@@ -246,6 +246,7 @@ KIND = Kind(
     department_records=lambda site, dept_id: site.relations["powers"].by_department[dept_id],
     page_inputs=lambda power, site: (_department(site, power),),
     search_docs=_search_docs,
+    search_filters=("category", "region", "status"),
     facets=_facets,
     statistics=_statistics,
     data_columns=DATA_COLUMNS,
