@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from typing import Any, Iterator
 
 from generator.kinds import KINDS
 from generator.kinds.base import FacetSpec, ListSpec

@@ -84,9 +84,9 @@ class Renderer:
         site = self.site
         ctx = self.context(2)
         template = self.env.get_template("records/department.html")
-        filing = [kind for kind in KINDS.values() if kind.department_records is not None]
+        filing = [(kind.name, kind.department_records) for kind in KINDS.values() if kind.department_records]
         for dept in list(site.departments.values())[part::parts]:
-            filed = {kind.name: kind.department_records(site, dept.id) for kind in filing}
+            filed = {name: records_of(site, dept.id) for name, records_of in filing}
             rel = f"departments/{dept.id}/index.html"
             if unchanged and unchanged(rel, (dept, *(r for records in filed.values() for r in records))):
                 continue
