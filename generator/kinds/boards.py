@@ -125,7 +125,7 @@ def _facets(site) -> ListSpec:
     issues = {b.id: b for b in site.records["boards"]}
     entries = [(b, e) for b in site.records["boards"] for e in b.entries]
     facets = (
-        FacetSpec("board", "红榜/黑榜", lambda be: [be[1].board], order=tuple(BOARD_NAMES), labels=BOARD_NAMES.get,
+        FacetSpec("board", "红榜/黑榜", lambda be: [be[1].board], order=tuple(BOARD_NAMES), labels=lambda v: BOARD_NAMES[v],
                   badge="value"),
         FacetSpec("issue", "期次", lambda be: [be[0].id], order=tuple(issues), labels=lambda v: issues[v].title),
         FacetSpec("region", "区域", lambda be: [be[1].region or NO_REGION]),
