@@ -200,3 +200,19 @@ def test_deploy_guide_documents_headers_and_gone_pages():
                    "Strict-Transport-Security", "frame-ancestors", "return 410", "rsync", "--allow-drop",
                    "python -m generator.publish.csp"):
         assert needle in text, needle
+
+
+def test_a_lost_part_of_records_is_located_at_its_kind(tree, tmp_path, monkeypatch):
+    """Board entries dropping is reported at content/boards (the kind that declares them), not elsewhere."""
+    from generator.pipeline import check
+    from generator.publish.manifest import MANIFEST, drop_problems
+
+    content_dir = tree({"boards/2026-01.yaml": BOARD})
+    out = tmp_path / "out"
+    (out / MANIFEST).parent.mkdir(parents=True)
+    (out / MANIFEST).write_text(json.dumps({"version": 1, "region": None, "counts": {"entries": 20}}), "utf-8")
+    monkeypatch.chdir(tmp_path)
+    content, _ = check(content_dir, TODAY)
+    assert [p.format() for p in drop_problems(content, out)] == [
+        "content/boards:1:1: error: 红黑榜条目将从 20 条减少到 2 条（减少 90%，超过上次发布的 10%）："
+        "如确属有意（例如整批删除），请加 --allow-drop 重新生成；否则请检查文件是否被截断或误删"]

@@ -43,9 +43,14 @@ def counts(content: Content) -> dict[str, int]:
     return found
 
 
-def _label(name: str) -> str:
-    parts = {part.key: part.label for kind in KINDS.values() for part in kind.parts}
-    return "部门" if name == "departments" else parts.get(name) or (KINDS[name].label if name in KINDS else name)
+def _described(name: str) -> tuple[str, str]:
+    """(label, file or folder under content/) of a manifest list name without its department."""
+    if name == "departments":
+        return "部门", "departments.yaml"
+    if name in KINDS:
+        return KINDS[name].label, name
+    owner = next(((kind, part) for kind in KINDS.values() for part in kind.parts if part.key == name), None)
+    return (owner[1].label, owner[0].name) if owner else (name, "departments.yaml")
 
 
 def manifest_bytes(content: Content, region: str | None = None) -> bytes:
@@ -77,8 +82,8 @@ def drop_problems(content: Content, out_dir: Path, region: str | None = None,
         if old <= 0 or (old - new) / old <= max_drop:
             continue
         kind, _, dept = name.partition("/")
-        label = _label(kind)
-        where = content.root / (f"{kind}/{dept}.yaml" if dept else (kind if kind in KINDS else "departments.yaml"))
+        label, folder = _described(kind)
+        where = content.root / (f"{kind}/{dept}.yaml" if dept else folder)
         what = f"部门 {dept} 的{label}" if dept else label
         problems.append(Problem(
             display_path(where), 1, 1,
