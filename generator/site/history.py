@@ -335,5 +335,6 @@ def record_history(site: Site, record: Any) -> dict:
     history = for_site(site)
     kind = "departments" if isinstance(record, Department) else \
         next(k.name for k in KINDS.values() if isinstance(record, k.model))
+    # "events": the record's history events (its changes), not the events kind
     return {"available": history.available, "message": history.message, "events": history.of(kind, record.id),
             "known_since": history.known_since.get((kind, record.id))}
