@@ -186,11 +186,16 @@ def department_doc(site: Site, dept) -> dict:
 
 
 def summary(result: Result) -> str:
+    """The one line a build ends with: how many records of each kind (or of their parts), pages, time."""
     site = result.site
-    powers = len(site.records["powers"])
-    policies = len(site.records["policies"])
-    entries = sum(len(b.entries) for b in site.records["boards"])
-    items = sum(len(m.items) for m in site.records["measures"])
-    total = powers + policies + entries + items
-    return (f"已生成 {total:,} 条记录（权责事项 {powers:,}，政策 {policies:,}，红黑榜条目 {entries:,}，任务 {items:,}），"
+    counted = []
+    for kind in KINDS.values():
+        records = site.records[kind.name]
+        if kind.parts:
+            part = kind.parts[0]
+            counted.append((part.summary or part.label, sum(part.count(r) for r in records)))
+        else:
+            counted.append((kind.label, len(records)))
+    total = sum(n for _, n in counted)
+    return (f"已生成 {total:,} 条记录（{'，'.join(f'{label} {n:,}' for label, n in counted)}），"
             f"{result.pages:,} 个页面，用时 {result.timings.total():.1f} 秒")

@@ -26,6 +26,8 @@ PAGES = [
     "policies/dafagai-2021-374/",
     "boards/2026-02/",
     "measures/2026-yingshang-zhongdian/",
+    "events/",
+    "events/kaiban-canyin/",
     "search/?q=食品",
     "stats/",
     "changes/",

@@ -21,7 +21,8 @@ SPEC = REPO / "docs" / "spec" / "content-model.md"  # in step with the shared sp
 FIXTURE = EDITING
 CJK = re.compile(r"[\u4e00-\u9fff]")
 SECTION_OF_HEADING = {"site.yaml": "site", "departments.yaml": "departments", "powers/": "powers",
-                      "policies/": "policies", "boards/": "boards", "measures/": "measures"}
+                      "policies/": "policies", "boards/": "boards", "measures/": "measures",
+                      "events/": "events"}
 
 
 def model_keys(model, prefix=""):
@@ -103,16 +104,22 @@ def spec_keys() -> dict[str, set[str]]:
     return found
 
 
-def test_every_key_of_the_shared_spec_is_documented_in_the_guide():
-    documented = {s.id: {f.key for f in s.fields} for s in guide_sections()}
+SECTIONS = ("site", "departments", "powers", "policies", "boards", "measures", "events")
+
+
+def test_the_spec_reader_finds_every_section():
     keys = spec_keys()
-    assert set(keys) == {"site", "departments", "powers", "policies", "boards", "measures"}
+    assert set(keys) == set(SECTIONS)
     assert {"contact.phone", "basis.law", "time_limit.promised_days", "fee.charged", "changes.action",
             "interpretation.by", "application.no_application_needed", "entries.publish_until",
             "entries.rectification.completed", "items.progress.note"} <= set().union(*keys.values())
-    missing = sorted(f"{section}: {key}" for section, names in keys.items() for key in names
-                     if key not in documented[section])
-    assert missing == []
+    assert {"aliases", "lead", "steps.power", "steps.note", "channels.hall", "promised_days"} <= keys["events"]
+
+
+@pytest.mark.parametrize("section", SECTIONS)
+def test_every_key_of_the_shared_spec_is_documented_in_the_guide(section):
+    documented = {f.key for s in guide_sections() if s.id == section for f in s.fields}
+    assert sorted(key for key in spec_keys()[section] if key not in documented) == []
 
 
 def test_the_built_guide_page_lists_every_field(tmp_path):

@@ -111,7 +111,8 @@ def test_manifest_counts_lists_not_people(tree, tmp_path):
     build(content, tmp_path / "site", TODAY, log=quiet, workers=1)
     manifest = json.loads((tmp_path / "site/data/manifest.json").read_text("utf-8"))
     assert manifest == {"version": 1, "region": None, "counts": {
-        "boards": 1, "departments": 1, "entries": 2, "measures": 0, "policies": 0, "powers": 10, "powers/shichang": 10}}
+        "boards": 1, "departments": 1, "entries": 2, "events": 0, "measures": 0, "policies": 0, "powers": 10,
+        "powers/shichang": 10}}
 
 
 def test_a_build_that_drops_many_records_stops_and_leaves_the_site(tree, tmp_path, monkeypatch, capsys):
@@ -200,3 +201,19 @@ def test_deploy_guide_documents_headers_and_gone_pages():
                    "python -m generator.publish.csp", ".yingshang-build", "RENAME_EXCHANGE", "fcntl.flock", ".site.lock",
                    "磁盘空间不足", "另一个生成进程"):
         assert needle in text, needle
+
+
+def test_a_lost_part_of_records_is_located_at_its_kind(tree, tmp_path, monkeypatch):
+    """Board entries dropping is reported at content/boards (the kind that declares them), not elsewhere."""
+    from generator.pipeline import check
+    from generator.publish.manifest import MANIFEST, drop_problems
+
+    content_dir = tree({"boards/2026-01.yaml": BOARD})
+    out = tmp_path / "out"
+    (out / MANIFEST).parent.mkdir(parents=True)
+    (out / MANIFEST).write_text(json.dumps({"version": 1, "region": None, "counts": {"entries": 20}}), "utf-8")
+    monkeypatch.chdir(tmp_path)
+    content, _ = check(content_dir, TODAY)
+    assert [p.format() for p in drop_problems(content, out)] == [
+        "content/boards:1:1: error: 红黑榜条目将从 20 条减少到 2 条（减少 90%，超过上次发布的 10%）："
+        "如确属有意（例如整批删除），请加 --allow-drop 重新生成；否则请检查文件是否被截断或误删"]

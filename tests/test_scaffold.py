@@ -121,3 +121,15 @@ def test_fmt_keeps_every_comment_of_a_scaffold(kind):
     formatted = format_text(text, kind_of(root / kind / "x-1.yaml", root))
     assert format_text(formatted, kind_of(root / kind / "x-1.yaml", root)) == formatted
     assert [c.strip() for c in re.findall(r"#.*$", formatted, re.M)] == [c.strip() for c in re.findall(r"#.*$", text, re.M)]
+
+
+def test_new_event_file_and_the_problems_it_leaves_to_fill(content, capsys):
+    assert main(["new", "event", "--id", "kaiban-canyin"]) == 0
+    assert capsys.readouterr().out == (
+        "已新建 content/events/kaiban-canyin.yaml：一件事 kaiban-canyin。请填写带“（必填）”的字段，然后运行 python -m generator validate\n")
+    text = (content / "events" / "kaiban-canyin.yaml").read_text("utf-8")
+    assert text.startswith("# 一件事：kaiban-canyin。带“（必填）”的字段都要填写；填写后运行 python -m generator validate 检查。\n"
+                           "id: kaiban-canyin  # 一件事标识：与文件名相同（必填）\n"
+                           "title: ''  # 名称：例如 开办餐饮店（必填）\n")
+    assert "  - power: ''  # 权责事项：权责事项标识（powers/ 中的 id）（必填）\n" in text
+    assert "status: 有效  # 状态：有效 / 已停止（必填）\n" in text

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from generator.kinds import boards, measures, policies, powers
+from generator.kinds import boards, events, measures, policies, powers
 from generator.kinds.base import Kind
 
 
@@ -15,4 +15,4 @@ def _registry(*kinds: Kind) -> dict[str, Kind]:
     return registry
 
 
-KINDS = _registry(powers.KIND, policies.KIND, boards.KIND, measures.KIND)
+KINDS = _registry(powers.KIND, policies.KIND, boards.KIND, measures.KIND, events.KIND)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import typing
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any, Callable
 
@@ -67,16 +67,84 @@ def label(title: str, description: str = "", *, required: bool = False, **kwargs
 
 @dataclass(frozen=True)
 class Reference:
-    """One id that a record names; checked against the registry of `kind` after loading."""
+    """One id that a record names; checked against the registry of `kind` after loading.
+
+    With a `backlink` heading, the named record's page lists the records naming it under
+    that heading (a power page's 相关政策, its 一件事) — see `Site.referrers`."""
 
     path: tuple  # inside the record
-    kind: str  # 'departments', 'powers', 'policies'
+    kind: str  # a kind's name, or "departments"
     id: str
+    backlink: str = ""  # heading on the named record's page; "" lists nothing there
+
+
+@dataclass(frozen=True)
+class FacetSpec:
+    """One facet of a faceted list: query-string key, Chinese label, how to read values."""
+
+    key: str
+    label: str
+    values: Callable[[Any], list[str]]  # record -> its values (one for single-valued facets)
+    multi: bool = False
+    order: tuple[str, ...] = ()  # natural order for ties (enums); otherwise first appearance
+    labels: Callable[[str], str] = str  # value -> displayed text
+    badge: str = ""  # how a result row shows it: "" text, "status" 有效/公示中 badge, "value" badge--<value>
+
+
+@dataclass(frozen=True)
+class ListSpec:
+    """A faceted list (/<kind>/): its records in display order, facets and how a row reads."""
+
+    kind: str
+    noun: str  # what one row is called, e.g. 项权责事项
+    records: list[Any]
+    facets: tuple[FacetSpec, ...]
+    row: Callable[[Any], list[str]]  # the displayed fields of one record
+    link: str  # URL of a row relative to the site root, "{0}" = row field 0
+    title: int  # index of the title field in row
+    meta: tuple[Any, ...] = ()  # shown under the title: facet keys (str) or row field indexes (int)
+
+
+@dataclass
+class ChartSpec:
+    """One figure of the statistics page: rows of (label, values…) and how to draw them."""
+
+    id: str
+    title: str
+    headings: list[str]  # first is the label column
+    rows: list[list]  # [label, value, …]; label may be (text, href)
+    series: list[str] = field(default_factory=list)  # names of the plotted value columns (legend), one or two
+    plot: list[int] = field(default_factory=lambda: [1])  # which value columns are drawn
+    limit: int = 0  # draw only the first `limit` rows (0 = all); the table always has every row
+    unit: str = "项"
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Figures:
+    """A kind's part of the statistics page: figures its own sentences quote, and charts."""
+
+    figures: dict[str, Any] = field(default_factory=dict)
+    charts: list[ChartSpec] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PartCount:
+    """Records inside records that the drop guard counts too (board entries, measure items)."""
+
+    key: str  # manifest key, e.g. "entries"
+    label: str  # e.g. 红黑榜条目
+    count: Callable[[Any], int]  # record -> how many parts it holds
+    summary: str = ""  # name in the build's summary line (default: label)
 
 
 @dataclass(frozen=True)
 class Kind:
-    """Descriptor of one record kind; the core loops over these and knows no kind by name."""
+    """Descriptor of one record kind; the core loops over these and knows no kind by name.
+
+    Everything the core does with a kind goes through these fields: validation (model,
+    checks, references), publication, pages (templates, navigation, relations between
+    records), search, facets, statistics, open data, feeds, history and the drop guard."""
 
     name: str  # folder under content/, URL prefix and data file name
     label: str  # Chinese name of the kind
@@ -84,8 +152,12 @@ class Kind:
     per_file: str  # "list": a file holds a list of records; "one": a file is one record
     template: str  # content template for a record page
     sort_key: Callable[[Any], Any]
-    title: Callable[[Any], str]
+    title_field: str  # the model field that titles a record (pages, feeds, history)
     file_must_be: str = ""  # "department" (file stem is a department id) or "id" (stem == record id)
+    word: str = ""  # the singular word of `new <word>` (default: name)
+    nav_title: str = ""  # title of /<name>/ in the navigation ("" : label)
+    list_template: str = ""  # content template of /<name>/ (default pages/<name>.html)
+    template_globals: dict[str, Any] = field(default_factory=dict)  # names the templates may use
     references: Callable[[Any], list[Reference]] = lambda record: []
     # publish(record, today) -> (the record as it may be published, [(path, reason) held back])
     publish: Callable[[Any, date], tuple[Any, list]] = lambda record, today: (record, [])
@@ -93,5 +165,26 @@ class Kind:
     sub_ids: Callable[[Any], list[tuple[tuple, str]]] = lambda record: []
     # checks(record) -> [(path, message)]: rules beyond the model that need the whole record
     checks: Callable[[Any], list[tuple[tuple, str]]] = lambda record: []
-    data_rows: Callable[[Any, "Site"], list[dict]] | None = None  # rows of /data/<name>.csv|json
+    # relations(site, [(record, source)]) -> this kind's indexes (site.relations[name]), built once published
+    relations: Callable[["Site", list], Any] | None = None
+    # department_records(site, department id): its records that the department's page lists (filed["<name>"])
+    department_records: Callable[["Site", str], list] | None = None
+    # page_inputs(record, site): the objects a record page shows besides the record and the records
+    # naming it; None: the page always counts as changed in the preview
+    page_inputs: Callable[[Any, "Site"], tuple] | None = None
     search_docs: Callable[[Any, "Site"], list[dict]] = lambda record, site: []
+    search_filters: tuple[str, ...] = ()  # keys of its search documents' "filters" (words that filter)
+    facets: Callable[["Site"], ListSpec] | None = None  # the faceted list of /<name>/
+    statistics: Callable[["Site"], Figures] | None = None  # its part of /stats/
+    data_columns: tuple[str, ...] = ()  # columns of /data/<name>.csv, declared (the header of an empty file)
+    data_rows: Callable[[Any, "Site"], list[dict]] | None = None  # rows of /data/<name>.csv|json
+    columns: tuple = ()  # spreadsheet columns for import/export (declared per kind as SHEET_COLUMNS)
+    # dated changes the records state themselves: [(date, label, title, link)] (feeds without git)
+    changes: Callable[[Any, "Site"], list[tuple[date, str, str, str]]] = lambda record, site: []
+    in_site_feed: bool = False  # /feed.xml carries this kind's changes
+    status_actions: dict[str, str] = field(default_factory=dict)  # status -> history action (已取消 -> 取消)
+    opaque_fields: tuple[str, ...] = ()  # history says only that these changed (may hold withheld data)
+    parts: tuple[PartCount, ...] = ()  # records inside records, counted by the drop guard and the summary
+
+    def title(self, record: Any) -> str:
+        return getattr(record, self.title_field)

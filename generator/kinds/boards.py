@@ -9,7 +9,8 @@ from pydantic import model_validator
 from pydantic_core import PydanticCustomError
 
 from generator.content import personal_data
-from generator.kinds.base import IsoDate, Kind, Record, RecordId, Text, label
+from generator.kinds.base import (ChartSpec, FacetSpec, Figures, IsoDate, Kind, ListSpec, PartCount, Record, RecordId,
+                                  Text, label)
 
 BOARD_NAMES = {"red": "红榜", "black": "黑榜"}
 
@@ -84,6 +85,11 @@ def _checks(issue: BoardIssue) -> list[tuple[tuple, str]]:
     return problems
 
 
+DATA_COLUMNS = ("id", "issue", "issue_title", "board", "subject", "subject_kind", "credit_code", "region", "facts",
+                "basis", "outcome", "publish_until", "status", "url")
+NO_REGION = "未注明区域"
+
+
 def _data_rows(issue: BoardIssue, site) -> list[dict]:
     return [{
         "id": e.id,
@@ -115,6 +121,32 @@ def _search_docs(issue: BoardIssue, site) -> list[dict]:
     } for e in issue.entries]
 
 
+def _facets(site) -> ListSpec:
+    issues = {b.id: b for b in site.records["boards"]}
+    entries = [(b, e) for b in site.records["boards"] for e in b.entries]
+    facets = (
+        FacetSpec("board", "红榜/黑榜", lambda be: [be[1].board], order=tuple(BOARD_NAMES), labels=lambda v: BOARD_NAMES[v],
+                  badge="value"),
+        FacetSpec("issue", "期次", lambda be: [be[0].id], order=tuple(issues), labels=lambda v: issues[v].title),
+        FacetSpec("region", "区域", lambda be: [be[1].region or NO_REGION]),
+        FacetSpec("status", "状态", lambda be: [be[1].status], order=("公示中", "已整改")),
+    )
+    return ListSpec("boards", "条红黑榜条目", entries, facets,
+                    lambda be: [be[0].id, be[1].id, site.mask(be[1].subject), be[1].subject_kind],
+                    "boards/{0}/#{1}", 2, ("board", 3, "issue", "status"))
+
+
+def _statistics(site) -> Figures:
+    return Figures(charts=[
+        ChartSpec("boards", "红黑榜各期条目", ["期次", BOARD_NAMES["red"], BOARD_NAMES["black"]],
+                  [[(b.title, site.url_for("boards", b.id)),
+                    sum(1 for e in b.entries if e.board == "red"),
+                    sum(1 for e in b.entries if e.board == "black")] for b in site.records["boards"]],
+                  series=[BOARD_NAMES["red"], BOARD_NAMES["black"]], plot=[1, 2], unit="条",
+                  note="只统计公示期内、未撤销的条目。"),
+    ])
+
+
 KIND = Kind(
     name="boards",
     label="红黑榜",
@@ -122,11 +154,22 @@ KIND = Kind(
     per_file="one",
     template="records/board.html",
     sort_key=lambda b: (-b.published.toordinal(), b.id),
-    title=lambda b: b.title,
+    title_field="title",
     file_must_be="id",
+    word="board",
+    template_globals={"board_names": BOARD_NAMES},
     publish=_publish,
     checks=_checks,
     sub_ids=lambda b: [(("entries", i, "id"), e.id) for i, e in enumerate(b.entries)],
-    data_rows=_data_rows,
     search_docs=_search_docs,
+    search_filters=("board",),
+    facets=_facets,
+    statistics=_statistics,
+    data_columns=DATA_COLUMNS,
+    data_rows=_data_rows,
+    changes=lambda b, site: [(b.published, "发布红黑榜", b.title, site.url_for("boards", b.id))],
+    in_site_feed=True,
+    status_actions={"已整改": "整改"},
+    opaque_fields=("entries",),  # entries may have been withheld since: the history only says they changed
+    parts=(PartCount("entries", "红黑榜条目", lambda b: len(b.entries)),),
 )

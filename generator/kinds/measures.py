@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal, Optional
 
-from generator.kinds.base import IsoDate, Kind, Record, RecordId, Text, label
+from generator.kinds.base import IsoDate, Kind, PartCount, Record, RecordId, Text, label
 
 
 class Progress(Record):
@@ -52,7 +52,11 @@ KIND = Kind(
     per_file="one",
     template="records/measures.html",
     sort_key=lambda m: (-m.published.toordinal(), m.id),
-    title=lambda m: m.title,
+    title_field="title",
     file_must_be="id",
+    word="measures",
     search_docs=_search_docs,
+    search_filters=("status",),
+    changes=lambda m, site: [(m.published, "发布任务清单", m.title, site.url_for("measures", m.id))],
+    parts=(PartCount("items", "任务清单事项", lambda m: len(m.items), summary="任务"),),
 )

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
+from dataclasses import dataclass
 from typing import Literal, Optional
 
 from pydantic import StrictBool
 
-from generator.kinds.base import IsoDate, Kind, Record, RecordId, Reference, Text, WebUrl, label
+from generator.kinds.base import (ChartSpec, FacetSpec, Figures, IsoDate, Kind, ListSpec, Record, RecordId, Reference,
+                                  Text, WebUrl, label)
 
 STATUSES = ("有效", "已修订", "已废止", "已失效")
 _ASCII_SLUG = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -53,9 +56,29 @@ class Policy(Record):
 def _references(policy: Policy) -> list[Reference]:
     refs = [Reference(("issuers", i), "departments", issuer)
             for i, issuer in enumerate(policy.issuers) if _ASCII_SLUG.match(issuer)]
-    refs += [Reference(("related_powers", i), "powers", pid) for i, pid in enumerate(policy.related_powers or ())]
+    refs += [Reference(("related_powers", i), "powers", pid, backlink="相关政策")
+             for i, pid in enumerate(policy.related_powers or ())]
     refs += [Reference(("supersedes", i), "policies", pid) for i, pid in enumerate(policy.supersedes or ())]
     return refs
+
+
+@dataclass
+class PolicyRelations:
+    """site.relations["policies"]: the newer policies that replace each one."""
+
+    superseded_by: dict[str, list[str]]  # policy id -> ids of the policies naming it in `supersedes`
+
+
+def _relations(site, sourced: list) -> PolicyRelations:
+    superseded_by: dict[str, list[str]] = {}
+    for policy in site.records["policies"]:
+        for old in policy.supersedes or ():
+            superseded_by.setdefault(old, []).append(policy.id)
+    return PolicyRelations(superseded_by)
+
+
+DATA_COLUMNS = ("id", "title", "doc_number", "issuers", "issued", "published", "effective", "expires", "status",
+                "topics", "beneficiaries", "summary", "source_url", "url")
 
 
 def _data_rows(policy: Policy, site) -> list[dict]:
@@ -90,6 +113,32 @@ def _search_docs(policy: Policy, site) -> list[dict]:
     }]
 
 
+def _facets(site) -> ListSpec:
+    facets = (
+        FacetSpec("topic", "政策主题", lambda p: list(dict.fromkeys(p.topics or ())), multi=True),
+        FacetSpec("beneficiary", "惠及对象", lambda p: list(dict.fromkeys(p.beneficiaries or ())), multi=True),
+        FacetSpec("issuer", "发文机关", lambda p: list(dict.fromkeys(p.issuers)), multi=True,
+                  order=tuple(site.departments), labels=site.issuer_name),
+        FacetSpec("validity", "效力状态", lambda p: [p.status], order=STATUSES, badge="status"),
+    )
+    return ListSpec("policies", "件政策", site.records["policies"], facets,
+                    lambda p: [p.id, p.title, p.doc_number or "", p.issued.isoformat()],
+                    "policies/{0}/", 1, (2, 3, "validity"))
+
+
+def _statistics(site) -> Figures:
+    policies = site.records["policies"]
+    topics = Counter(t for p in policies for t in dict.fromkeys(p.topics or ()))
+    validity = Counter(p.status for p in policies)
+    return Figures(charts=[
+        ChartSpec("topics", "政策按主题", ["政策主题", "政策件数"],
+                  [[t, n] for t, n in sorted(topics.items(), key=lambda kv: (-kv[1], kv[0]))], unit="件", limit=15,
+                  note="图中为政策最多的 15 个主题；表中列出全部主题。" if len(topics) > 15 else ""),
+        ChartSpec("validity", "政策按效力状态", ["效力状态", "政策件数"],
+                  [[s, validity[s]] for s in STATUSES if validity[s]], unit="件"),
+    ])
+
+
 KIND = Kind(
     name="policies",
     label="政策",
@@ -97,9 +146,18 @@ KIND = Kind(
     per_file="one",
     template="records/policy.html",
     sort_key=lambda p: (-p.issued.toordinal(), p.id),
-    title=lambda p: p.title,
+    title_field="title",
     file_must_be="id",
+    word="policy",
     references=_references,
-    data_rows=_data_rows,
+    relations=_relations,
     search_docs=_search_docs,
+    search_filters=("status",),
+    facets=_facets,
+    statistics=_statistics,
+    data_columns=DATA_COLUMNS,
+    data_rows=_data_rows,
+    changes=lambda p, site: [(p.published or p.issued, "发布政策", p.title, site.url_for("policies", p.id))],
+    in_site_feed=True,
+    status_actions={"已废止": "废止", "已失效": "失效", "已修订": "修订"},
 )

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass
 from typing import Literal, Optional
 
 from pydantic import StrictBool, StrictInt, model_validator
 from pydantic_core import PydanticCustomError
 
-from generator.kinds.base import IsoDate, Kind, Record, RecordId, Text, WebUrl, label
+from generator.kinds.base import (ChartSpec, FacetSpec, Figures, IsoDate, Kind, ListSpec, Record, RecordId, Text,
+                                  WebUrl, label)
+from generator.kinds.site import Department
 
 CATEGORIES = (
     "行政许可", "行政处罚", "行政强制", "行政征收", "行政给付", "行政检查",
@@ -87,8 +91,46 @@ class Power(Record):
         return self.status == "有效"
 
 
+@dataclass
+class PowerRelations:
+    """site.relations["powers"]: each power's department and each department's powers."""
+
+    department: dict[str, Department]  # power id -> the department whose file lists it
+    by_department: dict[str, list[Power]]  # department id -> its published powers, in the kind's order
+    published: list[Power]
+
+    def counts(self, attribute: str) -> Counter:
+        """How many published powers have each value of `attribute` (category, status, current)."""
+        return Counter(getattr(p, attribute) for p in self.published)
+
+
+def _relations(site, sourced: list) -> PowerRelations:
+    stems = {power.id: source.file.stem for power, source in sourced}
+    department = {p.id: site.departments[stems[p.id]] for p in site.records["powers"]}
+    by_department: dict[str, list[Power]] = {dept_id: [] for dept_id in site.departments}
+    for power in site.records["powers"]:
+        by_department[department[power.id].id].append(power)
+    return PowerRelations(department, by_department, site.records["powers"])
+
+
+def _department(site, power: Power) -> Department:
+    return site.relations["powers"].department[power.id]
+
+
+def by_category(powers: list[Power]) -> list[tuple[str, list[Power]]]:
+    """(category, powers) in the official order of categories, empty ones left out."""
+    groups: dict[str, list[Power]] = {c: [] for c in CATEGORIES}
+    for power in powers:
+        groups[power.category].append(power)
+    return [(c, ps) for c, ps in groups.items() if ps]
+
+
+DATA_COLUMNS = ("id", "code", "name", "category", "department", "department_name", "region", "basis",
+                "implementer", "level", "status", "effective", "url")
+
+
 def _data_rows(power: Power, site) -> list[dict]:
-    dept = site.power_department[power.id]
+    dept = _department(site, power)
     return [{
         "id": power.id,
         "code": power.code or "",
@@ -107,7 +149,7 @@ def _data_rows(power: Power, site) -> list[dict]:
 
 
 def _search_docs(power: Power, site) -> list[dict]:
-    dept = site.power_department[power.id]
+    dept = _department(site, power)
     words = [power.name, power.code or "", dept.name, dept.short_name or "", power.implementer or ""]
     words += [b.law + (b.article or "") for b in power.basis]
     words += [s.name for s in power.subitems or ()]
@@ -122,6 +164,72 @@ def _search_docs(power: Power, site) -> list[dict]:
     }]
 
 
+def _facets(site) -> ListSpec:
+    """Powers are listed department by department, by category."""
+    depts = site.departments
+    by_department = site.relations["powers"].by_department
+    powers = [p for d in depts for _, group in by_category(by_department[d]) for p in group]
+    facets = (
+        FacetSpec("department", "部门", lambda p: [_department(site, p).id],
+                  order=tuple(depts), labels=lambda v: depts[v].name),
+        FacetSpec("region", "区域", lambda p: [_department(site, p).region],
+                  order=tuple(dict.fromkeys(d.region for d in depts.values()))),
+        FacetSpec("category", "职权类型", lambda p: [p.category], order=CATEGORIES),
+        FacetSpec("status", "事项状态", lambda p: [p.status], order=STATUSES, badge="status"),
+    )
+    return ListSpec("powers", "项权责事项", powers, facets, lambda p: [p.id, p.name, p.code or ""],
+                    "powers/{0}/", 1, ("department", "category", "status", 2))
+
+
+# department kinds (departments.yaml `kind`) as the sentence "35 个市直部门公布了 3046 项…" names them, in report order
+KIND_NOUNS = {"市直部门": "市直部门", "区县部门": "区县部门", "园区": "园区", "垂直管理": "垂直管理部门", "其他": "其他单位"}
+
+
+def _statistics(site) -> Figures:
+    powers = site.records["powers"]
+    current = [p for p in powers if p.current]
+    by_dept = Counter(_department(site, p).id for p in current)
+    all_by_dept = Counter(_department(site, p).id for p in powers)
+
+    kinds: dict[str, list[int]] = {noun: [0, 0] for noun in KIND_NOUNS.values()}
+    for dept in site.departments.values():
+        if by_dept[dept.id]:
+            entry = kinds[KIND_NOUNS.get(dept.kind or "其他", "其他单位")]
+            entry[0] += 1
+            entry[1] += by_dept[dept.id]
+    headline = [(kind, n, m) for kind, (n, m) in kinds.items() if n]
+
+    dept_rows = sorted(
+        ([(d.name, site.url_for("departments", d.id)), d.region, by_dept[d.id], all_by_dept[d.id]]
+         for d in site.departments.values() if all_by_dept[d.id]),
+        key=lambda r: -r[2])
+    regions: dict[str, list[int]] = {}
+    for dept in site.departments.values():
+        entry = regions.setdefault(dept.region, [0, 0])
+        entry[0] += 1
+        entry[1] += by_dept[dept.id]
+    by_cat = Counter(p.category for p in current)
+    by_status = Counter(p.status for p in powers)
+    charts = [
+        ChartSpec("departments", "各部门现行权责事项", ["部门", "区域", "现行事项", "公布事项（含已取消、下放等）"],
+                  dept_rows, plot=[2], limit=15,
+                  note="图中为现行事项最多的 15 个部门；表中列出全部部门。" if len(dept_rows) > 15 else ""),
+        ChartSpec("categories", "按职权类型", ["职权类型", "现行事项"],
+                  [[c, by_cat[c]] for c in CATEGORIES if by_cat[c]]),
+        ChartSpec("regions", "按区域", ["区域", "部门数", "现行事项"],
+                  [[r, n, m] for r, (n, m) in sorted(regions.items(), key=lambda kv: (-kv[1][1], kv[0]))], plot=[2]),
+        ChartSpec("statuses", "权责事项按状态", ["事项状态", "事项数"],
+                  [[s, by_status[s]] for s in STATUSES if by_status[s]]),
+    ]
+    figures = {"headline": headline, "departments": sum(1 for d in by_dept if by_dept[d]),
+               "current": len(current), "not_current": len(powers) - len(current)}
+    return Figures(figures, charts)
+
+
+def _changes(power: Power, site) -> list:
+    return [(c.date, f"权责事项{c.action}", power.name, site.url_for("powers", power.id)) for c in power.changes or ()]
+
+
 KIND = Kind(
     name="powers",
     label="权责事项",
@@ -129,8 +237,20 @@ KIND = Kind(
     per_file="list",
     template="records/power.html",
     sort_key=lambda p: (p.code or "", p.id),
-    title=lambda p: p.name,
+    title_field="name",
     file_must_be="department",
-    data_rows=_data_rows,
+    word="power",
+    nav_title="权责清单",
+    template_globals={"categories": CATEGORIES, "by_category": by_category},
+    relations=_relations,
+    department_records=lambda site, dept_id: site.relations["powers"].by_department[dept_id],
+    page_inputs=lambda power, site: (_department(site, power),),
     search_docs=_search_docs,
+    search_filters=("category", "region", "status"),
+    facets=_facets,
+    statistics=_statistics,
+    data_columns=DATA_COLUMNS,
+    data_rows=_data_rows,
+    changes=_changes,
+    status_actions={"已取消": "取消", "已下放": "下放", "已调整": "调整", "暂停": "暂停"},
 )

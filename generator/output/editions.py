@@ -27,6 +27,9 @@ from generator.site.history import FieldChange, classify, field_changes, records
 from generator.content.personal_data import mask
 from generator.output.render import TEMPLATES, environment
 
+# An edition comparison is a report on the 权责清单 by design (its CSV columns are a power's):
+# the one kind it names.
+KIND = "powers"
 COLUMNS = ["department", "department_name", "change", "id", "code", "name", "category", "status_before",
            "status_after", "fields", "details"]
 
@@ -88,9 +91,9 @@ def read_edition(content_dir: Path, ref: str, blobs: Blobs) -> Edition:
     powers: dict[str, tuple[str, dict]] = {}
     for path, sha in sorted(files.items()):
         parts = path.split("/")
-        if len(parts) == 2 and parts[0] == "powers" and parts[1].endswith(".yaml"):
+        if len(parts) == 2 and parts[0] == KIND and parts[1].endswith(".yaml"):
             dept = parts[1][:-5]
-            for rid, record in records_in("powers", blobs.data(sha)).items():
+            for rid, record in records_in(KIND, blobs.data(sha)).items():
                 powers[rid] = (dept, record)
     site = blobs.data(files["site.yaml"]) if "site.yaml" in files else None
     base_url = str(site.get("base_url") or "") if isinstance(site, dict) else ""
@@ -119,11 +122,11 @@ def compare(a: Edition, b: Edition) -> list[DepartmentDelta]:
         (dept_a, old), (dept_b, new) = a.powers[pid], b.powers[pid]
         if old == new and dept_a == dept_b:
             continue
-        fields = field_changes("powers", old, new, mask)
+        fields = field_changes(KIND, old, new, mask)
         moved = dept_a if dept_a != dept_b else ""
         if moved:
             fields = (FieldChange("实施部门", out[dept_a].name, out[dept_b].name), *fields)
-        out[dept_b].changed.append(Delta(classify(old, new), pid, old, new, fields, moved))
+        out[dept_b].changed.append(Delta(classify(old, new, KIND), pid, old, new, fields, moved))
     for delta in out.values():
         for items in (delta.added, delta.removed, delta.changed):
             items.sort(key=lambda d: (not d.record.get("code"), str(d.record.get("code") or ""), d.id))

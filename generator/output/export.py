@@ -35,7 +35,10 @@ def open_data(site: Site) -> dict[str, bytes]:
         if kind.data_rows is None:
             continue
         rows = [row for record in site.records[kind.name] for row in kind.data_rows(record, site)]
-        columns = list(rows[0]) if rows else []
+        columns = list(kind.data_columns)
+        for row in rows:
+            if list(row) != columns:  # a bug in the kind, not in the content
+                raise ValueError(f"{kind.name}: open-data row {list(row)} does not match the declared {columns}")
         files[f"data/{kind.name}.csv"] = _csv(rows, columns)
         files[f"data/{kind.name}.json"] = _json(rows)
     files["data/departments.json"] = _json([d.model_dump(mode="json", exclude_none=True) for d in site.departments.values()])
@@ -48,8 +51,9 @@ def absolute(site: Site, path: str) -> str:
 
 
 def feed(site: Site, changes: list[tuple[date, str, str, str]]) -> bytes:
-    """Atom feed of new and changed policies and board issues (newest first)."""
-    entries = [c for c in changes if c[3].startswith(("policies/", "boards/"))][:50]
+    """Atom feed of new and changed records of the kinds that go in it (Kind.in_site_feed), newest first."""
+    prefixes = tuple(f"{kind.name}/" for kind in KINDS.values() if kind.in_site_feed)
+    entries = [c for c in changes if c[3].startswith(prefixes)][:50]
     updated = entries[0][0].isoformat() if entries else site.today.isoformat()
     parts = [
         '<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="zh-CN">',
@@ -79,15 +83,7 @@ def sitemap(site: Site, paths: list[str]) -> bytes:
 
 def recent_changes(site: Site) -> list[tuple[date, str, str, str]]:
     """(date, label, title, site-relative link), newest first, from the records themselves."""
-    out = []
-    for power in site.records["powers"]:
-        for change in power.changes or ():
-            out.append((change.date, f"权责事项{change.action}", power.name, site.url_for("powers", power.id)))
-    for policy in site.records["policies"]:
-        out.append((policy.published or policy.issued, "发布政策", policy.title, site.url_for("policies", policy.id)))
-    for issue in site.records["boards"]:
-        out.append((issue.published, "发布红黑榜", issue.title, site.url_for("boards", issue.id)))
-    for measures in site.records["measures"]:
-        out.append((measures.published, "发布任务清单", measures.title, site.url_for("measures", measures.id)))
+    out = [change for kind in KINDS.values() for record in site.records[kind.name]
+           for change in kind.changes(record, site)]
     out.sort(key=lambda c: (c[0], c[3]), reverse=True)
     return out

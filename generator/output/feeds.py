@@ -18,7 +18,6 @@ from generator.output.export import recent_changes
 from generator.site.history import Event, FieldChange, History, for_site
 from generator.kinds import KINDS
 
-FEED_KINDS = ("powers", "policies", "boards", "measures")
 ENTRIES = 50
 
 
@@ -91,7 +90,7 @@ def _feed(site: Site, kind: str, entries: list[tuple[str, str, str, str, str]]) 
 
 def feed_files(site: Site) -> Iterator[tuple[str, bytes]]:
     history = for_site(site)
-    for kind in FEED_KINDS:
+    for kind in KINDS:
         if history.available:
             events = [e for e in history.events if e.kind == kind][:ENTRIES]
             live = {e.id for e in events if site.record(kind, e.id) is not None}  # others have no page now

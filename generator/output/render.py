@@ -16,22 +16,18 @@ import jinja2
 
 from generator.site.model import Site
 from generator.kinds import KINDS
-from generator.kinds.boards import BOARD_NAMES
-from generator.kinds.powers import CATEGORIES
 from generator.site.history import record_history
 from generator.output.markdown import render_markdown
 from generator.output.theme import Page, Shell
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
-# The navigation pages MkDocs renders: (source uri, title, template, hide).
+# The navigation pages MkDocs renders, in the navigation's order: (source uri, title, template, hide).
 NAV_PAGES = (
     ("index.md", "首页", "pages/home.html", ("navigation", "toc")),
     ("departments/index.md", "部门", "pages/departments.html", ("toc",)),
-    ("powers/index.md", "权责清单", "pages/powers.html", ("toc",)),
-    ("policies/index.md", "政策", "pages/policies.html", ("toc",)),
-    ("boards/index.md", "红黑榜", "pages/boards.html", ("toc",)),
-    ("measures/index.md", "任务清单", "pages/measures.html", ("toc",)),
+    *((f"{kind.name}/index.md", kind.nav_title or kind.label, kind.list_template or f"pages/{kind.name}.html", ("toc",))
+      for kind in KINDS.values()),
     ("stats/index.md", "统计", "pages/stats.html", ("toc",)),
     ("changes/index.md", "最近更新", "pages/changes.html", ("toc",)),
     ("search/index.md", "搜索", "pages/search.html", ("toc",)),
@@ -50,7 +46,12 @@ def environment(extra_dirs: tuple[Path, ...] = ()) -> jinja2.Environment:
     )
     env.filters["markdown"] = render_markdown
     env.filters["mask"] = Site.mask
-    env.globals.update(categories=CATEGORIES, board_names=BOARD_NAMES, kinds=KINDS)
+    env.globals["kinds"] = KINDS
+    for kind in KINDS.values():
+        for name, value in kind.template_globals.items():
+            if name in env.globals:
+                raise ValueError(f"template name {name!r} of kind {kind.name!r} is already taken")
+            env.globals[name] = value
     env.globals["record_history"] = record_history  # the 修改历史 block of record pages
     env.tests["overdue_on"] = lambda item, today: item.overdue(today)
     return env
@@ -83,12 +84,13 @@ class Renderer:
         site = self.site
         ctx = self.context(2)
         template = self.env.get_template("records/department.html")
+        filing = [(kind.name, kind.department_records) for kind in KINDS.values() if kind.department_records]
         for dept in list(site.departments.values())[part::parts]:
-            powers = site.powers_by_department[dept.id]
+            filed = {name: records_of(site, dept.id) for name, records_of in filing}
             rel = f"departments/{dept.id}/index.html"
-            if unchanged and unchanged(rel, (dept, *powers)):
+            if unchanged and unchanged(rel, (dept, *(r for records in filed.values() for r in records))):
                 continue
-            body = template.render(ctx, department=dept, powers=powers, by_category=_group(powers))
+            body = template.render(ctx, department=dept, filed=filed)
             yield rel, shells["departments"].fill(dept.id, dept.name, body)
         for kind in KINDS.values():
             template = self.env.get_template(kind.template)
@@ -96,7 +98,7 @@ class Renderer:
                 rel = f"{kind.name}/{record.id}/index.html"
                 if unchanged and unchanged(rel, self.inputs(kind.name, record)):
                     continue
-                body = template.render(ctx, record=record)
+                body = template.render(ctx, record=record, record_kind=kind)
                 yield rel, shells[kind.name].fill(record.id, kind.title(record), body)
 
     def page_inputs(self) -> list[tuple[str, tuple]]:
@@ -107,13 +109,14 @@ class Renderer:
         return found
 
     def inputs(self, kind: str, record: Any) -> tuple:
-        """The objects a record page is made from, beyond the record itself.
-
-        Powers (the many) name theirs exactly; the few other pages always count as changed."""
-        if kind != "powers":
+        """The objects a record page is made from: the record, what its kind says the page shows
+        (Kind.page_inputs) and the records naming it. Kinds that do not say always count as changed."""
+        page_inputs = KINDS[kind].page_inputs
+        if page_inputs is None:
             return (object(),)
         site = self.site
-        return (record, site.power_department[record.id], *site.related_policies.get(record.id, ()))
+        naming = (r for _, _, records in site.referrers_of(kind, record.id) for r in records)
+        return (record, *page_inputs(record, site), *naming)
 
     def write_record_pages(self, shells: dict[str, Shell], write: Callable[[str, str], None], workers: int,
                            unchanged: Callable[[str, tuple], bool] | None = None) -> list[str]:
@@ -144,10 +147,3 @@ def _write(rel: str, html: str, write: Callable[[str, str], None]) -> str:
 def _write_part(part: int) -> list[str]:
     renderer, shells, write, workers = _FORKED
     return [_write(rel, html, write) for rel, html in renderer.record_pages(shells, part, workers)]
-
-
-def _group(powers: list) -> list[tuple[str, list]]:
-    groups: dict[str, list] = {c: [] for c in CATEGORIES}
-    for power in powers:
-        groups[power.category].append(power)
-    return [(c, ps) for c, ps in groups.items() if ps]

@@ -26,10 +26,13 @@ import unicodedata
 from collections import defaultdict
 from pathlib import Path
 
+from generator.kinds import KINDS
+
 DOC_CHUNK = 64
 TARGET_SHARD_BYTES = 24_000
 _RUN = re.compile(r"[0-9a-z\u00c0-\u024f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
-FILTER_KEYS = ("kind", "category", "region", "status", "board")
+# A document's kind, then the filters the kinds declare (a department's region is among the powers').
+FILTER_KEYS = ("kind", *dict.fromkeys(key for kind in KINDS.values() for key in kind.search_filters))
 
 
 def normalise(text: str) -> str:

@@ -101,7 +101,8 @@ def build_theme(config_file: Path, pages: list[Page], out_dir: Path, site_info: 
     logging.getLogger("mkdocs.commands.build").setLevel(logging.WARNING if clean else logging.ERROR)  # "dirty build"
     # MkDocs templates do not escape: the site's name from content is escaped here, once.
     name = html.escape(site_info["name"], quote=True)
-    overrides = {"site_dir": str(out_dir), "site_name": name, "site_description": name}
+    overrides = {"site_dir": str(out_dir), "site_name": name, "site_description": name,
+                 "nav": [{page.title: page.src_uri} for page in pages if not page.src_uri.endswith(f"/{SHELL}.md")]}
     if site_info.get("base_url"):
         overrides["site_url"] = site_info["base_url"]
     config = load_config(str(config_file), **overrides)

@@ -1,7 +1,7 @@
 """What a build published, kept with the output so that the next build can notice a loss.
 
 `data/manifest.json` records how many records each list holds: every record kind, board
-entries, measure items, departments, and each department's powers. Counts are taken from
+parts of records (board entries, measure items), departments, and each department's powers. Counts are taken from
 the validated content, *before* the publication rules, so an entry that expires or is
 withdrawn on schedule is not a loss; a file truncated by a bad import or a broken merge is.
 
@@ -24,21 +24,33 @@ from generator.kinds import KINDS
 
 MANIFEST = "data/manifest.json"
 DEFAULT_MAX_DROP = 0.10
-_LABELS = {"departments": "部门", "entries": "红黑榜条目", "items": "任务清单事项"}
 
 
 def counts(content: Content) -> dict[str, int]:
-    """List name -> number of records, e.g. {"powers": 23000, "powers/shichang": 140, …}."""
+    """List name -> number of records, e.g. {"powers": 23000, "powers/shichang": 140, "entries": 250, …}.
+
+    Every kind counts its records, the parts it declares (Kind.parts) and, when its files
+    are a department's, each department's records."""
     found: dict[str, int] = {"departments": len(content.departments)}
     for kind in KINDS.values():
         records = content.records[kind.name]
         found[kind.name] = len(records)
-        for name in ("entries", "items"):
-            if records and hasattr(records[0][0], name):
-                found[name] = sum(len(getattr(record, name)) for record, _ in records)
-    per_department = Counter(source.file.stem for _, source in content.records.get("powers", ()))
-    found.update({f"powers/{dept}": n for dept, n in sorted(per_department.items())})
+        for part in kind.parts if records else ():  # a kind with no records has no parts to lose
+            found[part.key] = sum(part.count(record) for record, _ in records)
+        if kind.file_must_be == "department":
+            per_department = Counter(source.file.stem for _, source in records)
+            found.update({f"{kind.name}/{dept}": n for dept, n in sorted(per_department.items())})
     return found
+
+
+def _described(name: str) -> tuple[str, str]:
+    """(label, file or folder under content/) of a manifest list name without its department."""
+    if name == "departments":
+        return "部门", "departments.yaml"
+    if name in KINDS:
+        return KINDS[name].label, name
+    owner = next(((kind, part) for kind in KINDS.values() for part in kind.parts if part.key == name), None)
+    return (owner[1].label, owner[0].name) if owner else (name, "departments.yaml")
 
 
 def manifest_bytes(content: Content, region: str | None = None) -> bytes:
@@ -70,8 +82,8 @@ def drop_problems(content: Content, out_dir: Path, region: str | None = None,
         if old <= 0 or (old - new) / old <= max_drop:
             continue
         kind, _, dept = name.partition("/")
-        label = _LABELS.get(kind) or (KINDS[kind].label if kind in KINDS else kind)
-        where = content.root / (f"powers/{dept}.yaml" if dept else (kind if kind in KINDS else "departments.yaml"))
+        label, folder = _described(kind)
+        where = content.root / (f"{kind}/{dept}.yaml" if dept else folder)
         what = f"部门 {dept} 的{label}" if dept else label
         problems.append(Problem(
             display_path(where), 1, 1,

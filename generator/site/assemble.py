@@ -41,10 +41,9 @@ def assemble(content: Content, today: date, region: str | None = None) -> Site:
     for kind in KINDS.values():
         for record, source in content.records[kind.name]:
             for ref in kind.references(record):
-                known = departments if ref.kind == "departments" else None
-                found = (ref.id in known) if known is not None else (ref.kind, ref.id) in ids
+                found = ref.id in departments if ref.kind == "departments" else (ref.kind, ref.id) in ids
                 if not found:
-                    what = {"departments": "部门", "powers": "权责事项", "policies": "政策"}[ref.kind]
+                    what = KINDS[ref.kind].label if ref.kind in KINDS else "部门"
                     content.add(*source.at(*ref.path), f"引用了不存在的{what}标识 {ref.id}")
             for path, message in kind.checks(record):
                 content.add(*source.at(*path), message)
@@ -64,29 +63,41 @@ def assemble(content: Content, today: date, region: str | None = None) -> Site:
         records.sort(key=kind.sort_key)
         published[kind.name] = records
 
-    for record, source in content.records["powers"]:
-        dept = departments[source.file.stem]
-        site.power_department[record.id] = dept
-    for dept_id in departments:
-        site.powers_by_department[dept_id] = []
-    for power in published["powers"]:
-        site.powers_by_department[site.power_department[power.id].id].append(power)
-    for policy in published["policies"]:
-        for old in policy.supersedes or ():
-            site.superseded_by.setdefault(old, []).append(policy.id)
-        for pid in policy.related_powers or ():
-            site.related_policies.setdefault(pid, []).append(policy)
     if region is not None:
-        _keep_region(site, region)
+        _keep_region(site, content, region)
+    for kind in KINDS.values():
+        if kind.relations is not None:
+            site.relations[kind.name] = kind.relations(site, content.records[kind.name])
+    _index_referrers(site)
     site.index()
     return site
 
 
-def _keep_region(site: Site, region: str) -> None:
+def _keep_region(site: Site, content: Content, region: str) -> None:
+    """Only the region's departments, and the records filed under them (kinds whose file is a department's)."""
     keep = {d.id for d in site.departments.values() if d.region == region}
     site.departments = {k: d for k, d in site.departments.items() if k in keep}
-    site.records["powers"] = [p for p in site.records["powers"] if site.power_department[p.id].id in keep]
-    site.powers_by_department = {k: v for k, v in site.powers_by_department.items() if k in keep}
+    for kind in KINDS.values():
+        if kind.file_must_be == "department":
+            kept = {record.id for record, source in content.records[kind.name] if source.file.stem in keep}
+            site.records[kind.name] = [r for r in site.records[kind.name] if r.id in kept]
+
+
+def _index_referrers(site: Site) -> None:
+    """For every published record, the published records that name it with a backlink heading."""
+    for kind in KINDS.values():
+        for record in site.records[kind.name]:
+            named = set()
+            for ref in kind.references(record):
+                if not ref.backlink or (ref.kind, ref.id, ref.backlink) in named:
+                    continue
+                named.add((ref.kind, ref.id, ref.backlink))
+                groups = site.referrers.setdefault((ref.kind, ref.id), [])
+                group = next((g for g in groups if g[0] == ref.backlink and g[1] == kind.name), None)
+                if group is None:
+                    groups.append((ref.backlink, kind.name, [record]))
+                else:
+                    group[2].append(record)
 
 
 def _claim(content: Content, ids: dict, key: tuple[str, str], where: tuple, what: str) -> bool:

@@ -32,8 +32,6 @@ from generator.kinds.site import Department
 ZERO = "0" * 40
 CST = ZoneInfo("Asia/Shanghai")
 SHORT = 80  # values longer than this are not quoted, only reported as changed
-STATUS_ACTION = {"已取消": "取消", "已下放": "下放", "已调整": "调整", "暂停": "暂停",
-                 "已废止": "废止", "已失效": "失效", "已修订": "修订", "已整改": "整改"}
 LABELS = {**{k.name: k.label for k in KINDS.values()}, "departments": "部门"}
 MODELS = {**{k.name: k.model for k in KINDS.values()}, "departments": Department}
 
@@ -144,7 +142,7 @@ def field_changes(kind: str, old: dict, new: dict, mask) -> tuple[FieldChange, .
         if a == b or key == "id":
             continue
         label = fields[key].title if key in fields and fields[key].title else key
-        if kind == "boards" and key == "entries":
+        if kind in KINDS and key in KINDS[kind].opaque_fields:
             out.append(FieldChange(label, note="条目有更新"))
             continue
         sa, sb = _show(a), _show(b)
@@ -167,7 +165,7 @@ def _new_change_entry(old: dict | None, new: dict) -> dict | None:
     return None
 
 
-def classify(old: dict | None, new: dict | None) -> str:
+def classify(old: dict | None, new: dict | None, kind: str = "") -> str:
     if new is None:
         return "删除"
     if old is None:
@@ -176,14 +174,15 @@ def classify(old: dict | None, new: dict | None) -> str:
     if entry and entry.get("action"):
         return str(entry["action"])
     if old.get("status") != new.get("status"):
-        return STATUS_ACTION.get(str(new.get("status")), "调整")
+        actions = KINDS[kind].status_actions if kind in KINDS else {}
+        return actions.get(str(new.get("status")), "调整")
     return "调整"
 
 
-def _title(record: dict | None, fallback: str) -> str:
+def _title(kind: str, record: dict | None, fallback: str) -> str:
     if not record:
         return fallback
-    return str(record.get("name") or record.get("title") or fallback)
+    return str(record.get(KINDS[kind].title_field if kind in KINDS else "name") or fallback)
 
 
 def read_history(site: Site, content_dir: Path | None) -> History:
@@ -296,13 +295,13 @@ def _site_data(site: Site, kind: str, rid: str) -> dict:
 
 def _event(site: Site, commit: Commit, key: tuple[str, str], old: dict | None, new: dict | None) -> Event:
     kind, rid = key
-    action = classify(old, new)
+    action = classify(old, new, kind)
     fields = field_changes(kind, old, new, site.mask) if old is not None and new is not None else ()
     entry = _new_change_entry(old, new) if old is not None and new is not None else None
     note = ""
-    if entry and kind != "boards" and str(entry.get("action")) == action:
+    if entry and not (kind in KINDS and KINDS[kind].opaque_fields) and str(entry.get("action")) == action:
         note = site.mask(" ".join(str(x) for x in (entry.get("date"), entry.get("note"), entry.get("document")) if x))
-    return Event(commit.when, commit.sha, kind, rid, action, _title(new or old, _current_title(site, kind, rid)),
+    return Event(commit.when, commit.sha, kind, rid, action, _title(kind, new or old, _current_title(site, kind, rid)),
                  fields, note)
 
 
@@ -336,5 +335,6 @@ def record_history(site: Site, record: Any) -> dict:
     history = for_site(site)
     kind = "departments" if isinstance(record, Department) else \
         next(k.name for k in KINDS.values() if isinstance(record, k.model))
+    # "events": the record's history events (its changes), not the events kind
     return {"available": history.available, "message": history.message, "events": history.of(kind, record.id),
             "known_since": history.known_since.get((kind, record.id))}

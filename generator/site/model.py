@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -21,10 +20,9 @@ class Site:
     departments: dict[str, Department]
     records: dict[str, list[Any]]  # kind name -> published records, in the kind's order
     sources: dict[tuple[str, str], Source]
-    power_department: dict[str, Department] = field(default_factory=dict)
-    powers_by_department: dict[str, list[Any]] = field(default_factory=dict)
-    superseded_by: dict[str, list[str]] = field(default_factory=dict)
-    related_policies: dict[str, list[Any]] = field(default_factory=dict)  # power id -> policies naming it
+    relations: dict[str, Any] = field(default_factory=dict)  # kind name -> its indexes (Kind.relations)
+    # (kind, id) -> [(heading, referring kind, records)]: who names a record, by Reference.backlink
+    referrers: dict[tuple[str, str], list[tuple[str, str, list[Any]]]] = field(default_factory=dict)
     _index: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False)
     history: Any = field(default=None, repr=False)  # from git, read on first use (history.for_site)
     withheld: list[str] = field(default_factory=list)
@@ -46,9 +44,9 @@ class Site:
     def mask(text: str) -> str:
         return personal_data.mask(text)
 
-    def power_counts(self, attribute: str) -> Counter:
-        """How many published powers have each value of `attribute` (category, status, current)."""
-        return Counter(getattr(p, attribute) for p in self.records["powers"])
+    def referrers_of(self, kind: str, record_id: str) -> list[tuple[str, str, list[Any]]]:
+        """(heading, referring kind, records) naming this record, for its page's backlinks."""
+        return self.referrers.get((kind, record_id), [])
 
     def index(self) -> None:
         self._index = {(kind, r.id): r for kind, records in self.records.items() for r in records}

@@ -1,4 +1,4 @@
-/* Faceted browsing for /powers/, /policies/, /boards/: the browser half of generator/facets.py.
+/* Faceted browsing for the lists whose kind declares facets: the browser half of generator/output/facets.py.
  *
  * Loads facets/<kind>/index.json (value tables + run-length encoded integer columns), filters and
  * counts every record in memory (OR within a facet, AND across facets; each facet's counts
@@ -278,12 +278,12 @@
           var fi = meta.facets.findIndex(function (f) { return f.key === m; }), f = meta.facets[fi];
           var codes = f.multi ? columns[fi][i] : [columns[fi][i]];
           text = codes.map(function (v) { return label(f, v); }).join("、");
-          if ((m === "status" && meta.kind === "powers") || m === "validity") {
+          if (f.badge === "status") {  /* the kind's facet says how it is shown (generator/kinds/) */
             info.appendChild(el("span", { "class": "badge " + (text === "有效" || text === "公示中" ? "badge--ok" : "badge--off") }, text));
             info.appendChild(document.createTextNode(" "));
             return;
           }
-          if (m === "board") {
+          if (f.badge === "value") {
             info.appendChild(el("span", { "class": "badge badge--" + f.values[columns[fi][i]] }, text));
             info.appendChild(document.createTextNode(" "));
             return;
