@@ -7,8 +7,8 @@ goes through documented extension points only (docs/theme.md says how to move to
   `on_files`, `on_page_content`, `on_env` and `on_post_page` below are MkDocs plugin events;
 - **theme overrides** in `templates/overrides/` (`custom_dir`): blocks of `main.html`
   (`extrahead`, `libs`, `announce`, `header`, `container`, `content`), the `copyright.html`
-  partial (the footer), and an empty `sitemap.xml`, so MkDocs writes no sitemap (ours is
-  `output/export.py`'s).
+  partial (the footer: 主办单位, 承办单位, registrations, contact, hotline), and an empty
+  `sitemap.xml`, so MkDocs writes no sitemap (ours is `output/export.py`'s).
 
 MkDocs renders the handful of navigation pages (home, lists, statistics, search, guide)
 and one *shell* page per record kind. A shell is a complete page whose title and content
@@ -48,6 +48,7 @@ except ImportError:
 
     ENGINE = "mkdocs"
 
+from generator.kinds.site import tel_url
 from generator.publish.csp import meta_policy, script_hashes
 
 SHELL = "__shell__"
@@ -153,9 +154,11 @@ def on_page_content(html_, page, config, files):
 
 
 def on_env(env, config, files):
-    """`csp_policy`: the Content-Security-Policy of a page whose inline scripts are the given
-    markup (templates/overrides/main.html passes the theme's script partials through it)."""
+    """Filters for our overrides: `csp_policy`, the Content-Security-Policy of a page whose inline
+    scripts are the given markup (main.html passes the theme's script partials through it), and
+    `tel`, the `tel:` URL of a phone number (the footer, partials/copyright.html)."""
     env.filters["csp_policy"] = lambda scripts: meta_policy(script_hashes(str(scripts)))
+    env.filters["tel"] = tel_url
     return env
 
 
