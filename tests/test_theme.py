@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 from bs4 import BeautifulSoup
 
-from generator.output.theme import ENGINE, load_config
+from generator.output.theme import load_config
 from generator.publish.csp import script_hashes
 
 REPO = Path(__file__).resolve().parent.parent
@@ -70,10 +70,6 @@ def test_no_shell_is_written_and_record_pages_have_one_heading(example_site):
         assert len(soup.find_all("h1")) == 1
         assert "__shell__" not in str(soup) and "slot:" not in str(soup)
         assert soup.find("link", rel="canonical")["href"] == f"https://yingshang.example.gov.cn/{rel.removesuffix('index.html')}"
-
-
-def test_the_engine_is_named():
-    assert ENGINE in ("mkdocs", "properdocs")
 
 
 @pytest.mark.browser

@@ -51,9 +51,9 @@ except ImportError:
 from generator.kinds.site import tel_url
 from generator.publish.csp import meta_policy, script_hashes
 
-SHELL = "__shell__"
-_SLOTS = {"<!--slot:title-->": "title", "<!--slot:body-->": "body", SHELL: "id"}
-_TITLE, _BODY = "<!--slot:title-->", "<!--slot:body-->"
+SHELL = "__shell__"  # a shell's URL is <kind>/__shell__/: the record's id takes its place
+_TITLE, _BODY = "<!--slot:title-->", "<!--slot:body-->"  # comments: escaped text never holds "<!--"
+_SLOTS = {_TITLE: "title", _BODY: "body", SHELL: "id"}
 # The theme's files that no page loads: its search (ours is output/search.py) and source maps.
 _UNUSED_THEME_FILES = ("assets/javascripts/lunr/*", "assets/javascripts/workers/*", "*.map")
 
@@ -75,7 +75,9 @@ class Shell:
 
     @classmethod
     def parse(cls, text: str) -> "Shell":
-        parts, slots, pos = [], [], 0
+        parts: list[str] = []
+        slots: list[str] = []
+        pos = 0
         while True:
             found = [(at, marker) for marker in _SLOTS if (at := text.find(marker, pos)) >= 0]
             if not found:
