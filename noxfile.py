@@ -1,4 +1,5 @@
-"""Developer sessions: `nox -s tests` runs the whole suite, `nox -s bench` the benchmark."""
+"""Developer sessions: `nox -s tests` runs the whole suite, `nox -s properdocs` the build tests on
+ProperDocs, `nox -s bench` the benchmark."""
 
 from __future__ import annotations
 
@@ -29,6 +30,17 @@ def tests(session: nox.Session) -> None:
     ensure_chromium(session)
     session.install("-e", ".", *nox.project.dependency_groups(PYPROJECT, "test"))
     session.run("pytest", *session.posargs)
+
+
+@nox.session
+def properdocs(session: nox.Session) -> None:
+    """The build tests on ProperDocs (the maintained continuation of MkDocs 1.x) with mkdocs-material
+    unchanged, MkDocs itself uninstalled: the theme layer stays swappable (docs/theme.md)."""
+    session.install("-e", ".", *nox.project.dependency_groups(PYPROJECT, "test", "properdocs"))
+    session.run("python", "-m", "pip", "uninstall", "-y", "-q", "mkdocs")
+    session.run("python", "-c", "from generator.output.theme import ENGINE; assert ENGINE == 'properdocs', ENGINE")
+    session.run("pytest", "-m", "not browser", "tests/test_build.py", "tests/test_theme.py", "tests/test_footer.py",
+                "tests/test_scan.py", "tests/test_guide.py", "tests/test_example.py", *session.posargs)
 
 
 @nox.session

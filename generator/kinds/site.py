@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal, Optional
 
 from generator.kinds.base import Record, Slug, Text, WebUrl, label
@@ -13,14 +14,33 @@ class Contact(Record):
     address: Optional[str] = label("通讯地址")
 
 
+class Identifiers(Record):
+    """The registrations a Chinese government site shows in its footer (国办发〔2017〕47号)."""
+
+    website_code: Optional[Text] = label("网站标识码", "政府网站标识码，例如 2102000001")
+    icp: Optional[Text] = label("ICP备案号", "例如 辽ICP备05012345号")
+    public_security: Optional[Text] = label("公安机关备案号", "例如 辽公网安备21020202000123号")
+
+
 class SiteInfo(Record):
     name: Text = label("网站名称", "网站标题，例如 大连市营商环境公开平台", required=True)
     region: Text = label("行政区域", "网站覆盖的政府，例如 大连市", required=True)
-    publisher: Text = label("主办单位", "发布本网站的机关，例如 大连市营商环境建设局", required=True)
+    publisher: Text = label("发布机关", "发布本网站的机关，例如 大连市营商环境建设局；未填写主办单位时页脚以它为主办单位",
+                            required=True)
     base_url: Optional[WebUrl] = label("网站地址", "正式发布的网址，用于站点地图、订阅和永久链接")
     contact: Optional[Contact] = label("联系方式", "页脚显示的电话、邮箱、地址")
     license: Optional[str] = label("数据许可", "开放数据下载的许可协议")
-    complaint_hotline: Optional[str] = label("投诉热线", "例如 12345")
+    complaint_hotline: Optional[str] = label("投诉热线", "页脚显示的投诉热线，例如 12345")
+    sponsor: Optional[Text] = label("主办单位", "每页页脚显示的主办单位，未填写时为发布机关（publisher）")
+    operator: Optional[Text] = label("承办单位", "每页页脚显示的承办单位，例如 大连市大数据中心")
+    identifiers: Optional[Identifiers] = label("网站标识与备案", "页脚显示的网站标识码、ICP备案号、公安机关备案号")
+
+
+def tel_url(phone: str) -> str | None:
+    """The `tel:` URL of the first phone number in a text as editors write it
+    ("0411-39026100", "12345", "0411 3902 6100（工作日）"), or None if it holds none."""
+    match = re.search(r"\+?\d[\d -]*\d", phone)
+    return "tel:" + match.group().replace(" ", "") if match else None
 
 
 class Department(Record):

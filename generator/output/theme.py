@@ -1,37 +1,68 @@
-"""The mkdocs-material look: a real MkDocs build of the site's few section pages.
+"""The theme layer: MkDocs (or ProperDocs) with mkdocs-material renders the site's frame.
+
+Everything the generator asks of the theme is in this module and in `mkdocs.yml`, and it
+goes through documented extension points only (docs/theme.md says how to move to another):
+
+- **hooks** declared in `mkdocs.yml` (`hooks: [generator/output/theme.py]`): the functions
+  `on_files`, `on_page_content`, `on_env` and `on_post_page` below are MkDocs plugin events;
+- **theme overrides** in `templates/overrides/` (`custom_dir`): blocks of `main.html`
+  (`extrahead`, `libs`, `announce`, `header`, `container`, `content`), the `copyright.html`
+  partial (the footer: 主办单位, 承办单位, registrations, contact, hotline), and an empty
+  `sitemap.xml`, so MkDocs writes no sitemap (ours is `output/export.py`'s).
 
 MkDocs renders the handful of navigation pages (home, lists, statistics, search, guide)
-and one *shell* page per record kind. A shell is a complete mkdocs-material page whose
-title and content are placeholders; record pages are made by filling a shell, so 25,000
-record pages cost string joins, not 25,000 MkDocs page renders (~7 ms each), and record
-pages never enter the navigation (which makes MkDocs quadratic).
+and one *shell* page per record kind. A shell is a complete page whose title and content
+are named slots (`<!--slot:title-->`, `<!--slot:body-->`, given to MkDocs as the page's
+title and content) and whose URL is `<kind>/__shell__/`; MkDocs hands it to `on_post_page`,
+which keeps it in memory and returns nothing, so it is never written. Record pages fill a
+shell, so 25,000 record pages cost string joins, not 25,000 theme renders (~7 ms each), and
+record pages never enter the navigation (which makes MkDocs quadratic).
 
 Pages are handed to MkDocs in memory (`File.generated`), never through temporary files.
+What one build hands the hooks (its pages) and what they hand back (the shells) travel in
+`config.extra["generator"]`, given to `load_config` with the other overrides.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import html
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from mkdocs.commands.build import build as mkdocs_build
-from mkdocs.config import load_config
-from mkdocs.plugins import BasePlugin
-from mkdocs.structure.files import File
+from markupsafe import Markup
 
-SHELL = "__shell__"
-_TITLE = "XTITLEX7Q"
-_BODY = "<!--XBODYX7Q<h1-->"  # contains "<h1" so the theme adds no heading of its own
+try:  # ProperDocs, the maintained continuation of MkDocs 1.x, when it is installed (nox -s properdocs)
+    import properdocs.replacement  # noqa: F401  # as its CLI does: mkdocs.* imports are served by ProperDocs
+    from properdocs.commands.build import build as _engine_build
+    from properdocs.config import load_config
+    from properdocs.structure.files import File
+
+    ENGINE = "properdocs"
+except ImportError:
+    from mkdocs.commands.build import build as _engine_build
+    from mkdocs.config import load_config
+    from mkdocs.structure.files import File
+
+    ENGINE = "mkdocs"
+
+from generator.kinds.site import tel_url
+from generator.publish.csp import meta_policy, script_hashes
+
+SHELL = "__shell__"  # a shell's URL is <kind>/__shell__/: the record's id takes its place
+_TITLE, _BODY = "<!--slot:title-->", "<!--slot:body-->"  # comments: escaped text never holds "<!--"
+_SLOTS = {_TITLE: "title", _BODY: "body", SHELL: "id"}
+# The theme's files that no page loads: its search (ours is output/search.py) and source maps.
+_UNUSED_THEME_FILES = ("assets/javascripts/lunr/*", "assets/javascripts/workers/*", "*.map")
 
 
 @dataclass(frozen=True)
 class Shell:
-    """A rendered mkdocs-material page with holes for one record's title and content."""
+    """A rendered page of the theme with slots for one record's title, content and id."""
 
-    parts: tuple[str, ...]  # text between placeholders
+    parts: tuple[str, ...]  # text between slots
     slots: tuple[str, ...]  # "title" | "body" | "id", one per gap
 
     def fill(self, record_id: str, title: str, body: str) -> str:
@@ -44,17 +75,18 @@ class Shell:
 
     @classmethod
     def parse(cls, text: str) -> "Shell":
-        tokens = {_TITLE: "title", _BODY: "body", SHELL: "id"}
-        parts, slots, pos = [], [], 0
+        parts: list[str] = []
+        slots: list[str] = []
+        pos = 0
         while True:
-            found = [(text.find(t, pos), t) for t in tokens if text.find(t, pos) >= 0]
+            found = [(at, marker) for marker in _SLOTS if (at := text.find(marker, pos)) >= 0]
             if not found:
                 parts.append(text[pos:])
                 return cls(tuple(parts), tuple(slots))
-            at, token = min(found)
+            at, marker = min(found)
             parts.append(text[pos:at])
-            slots.append(tokens[token])
-            pos = at + len(token)
+            slots.append(_SLOTS[marker])
+            pos = at + len(marker)
 
 
 @dataclass(frozen=True)
@@ -67,24 +99,12 @@ class Page:
     hide: tuple[str, ...] = ()
 
 
-class _PagesPlugin(BasePlugin):
-    """Feeds MkDocs our pages from memory and replaces their content with ours."""
+@dataclass
+class _Build:
+    """One build's pages for the hooks, and the shells they keep (config.extra["generator"])."""
 
-    def __init__(self, pages: list[Page]):
-        super().__init__()
-        self.pages = {p.src_uri: p for p in pages}
-
-    def on_files(self, files, config):
-        for page in self.pages.values():
-            front = {"title": page.title}
-            if page.hide:
-                front["hide"] = list(page.hide)
-            markdown = "---\n" + json.dumps(front, ensure_ascii=False) + "\n---\n\n"
-            files.append(File.generated(config, page.src_uri, content=markdown))
-        return files
-
-    def on_page_content(self, html_, page, config, files):
-        return self.pages[page.file.src_uri].html
+    pages: dict[str, Page]
+    shells: dict[str, str] = field(default_factory=dict)  # kind -> the shell page as the theme rendered it
 
 
 def shell_pages(kinds: list[str]) -> list[Page]:
@@ -93,30 +113,62 @@ def shell_pages(kinds: list[str]) -> list[Page]:
 
 def build_theme(config_file: Path, pages: list[Page], out_dir: Path, site_info: dict,
                 clean: bool = True) -> dict[str, Shell]:
-    """Run MkDocs for `pages` into `out_dir`; return the record shells by kind, removed from the output.
+    """Run MkDocs for `pages` into `out_dir`; return the record shells by kind (never written).
 
     `site_info` is content/site.yaml as plain data: the site's name and footer. With
     `clean=False` MkDocs writes over an existing site instead of emptying the folder first."""
     logging.getLogger("mkdocs").setLevel(logging.WARNING)
-    logging.getLogger("mkdocs.commands.build").setLevel(logging.WARNING if clean else logging.ERROR)  # "dirty build"
-    # MkDocs templates do not escape: the site's name from content is escaped here, once.
-    name = html.escape(site_info["name"], quote=True)
+    logging.getLogger("properdocs").setLevel(logging.WARNING)
+    for name in ("mkdocs.commands.build", "properdocs.commands.build"):  # "dirty build"
+        logging.getLogger(name).setLevel(logging.WARNING if clean else logging.ERROR)
+    # MkDocs templates do not escape: the site's name from content is escaped here, once
+    # (as Markup, so the theme's own `| e` leaves it as it is).
+    name = Markup(html.escape(site_info["name"], quote=True))
+    build = _Build({p.src_uri: p for p in pages})
     overrides = {"site_dir": str(out_dir), "site_name": name, "site_description": name,
-                 "nav": [{page.title: page.src_uri} for page in pages if not page.src_uri.endswith(f"/{SHELL}.md")]}
+                 "nav": [{page.title: page.src_uri} for page in pages if not page.src_uri.endswith(f"/{SHELL}.md")],
+                 "extra": {"site_info": site_info, "generator": build}}
     if site_info.get("base_url"):
         overrides["site_url"] = site_info["base_url"]
-    config = load_config(str(config_file), **overrides)
-    config.extra["site_info"] = site_info
-    config.plugins["transparency-pages"] = _PagesPlugin(pages)
-    mkdocs_build(config, dirty=not clean)
-    for leftover in ("sitemap.xml", "sitemap.xml.gz"):
-        (out_dir / leftover).unlink(missing_ok=True)
-    shells = {}
-    for page in pages:
-        if page.src_uri.endswith(f"/{SHELL}.md"):
-            kind = page.src_uri.split("/")[0]
-            folder = out_dir / kind / SHELL
-            shells[kind] = Shell.parse((folder / "index.html").read_text("utf-8"))
-            (folder / "index.html").unlink()
-            folder.rmdir()
-    return shells
+    _engine_build(load_config(str(config_file), **overrides), dirty=not clean)
+    return {kind: Shell.parse(text) for kind, text in build.shells.items()}
+
+
+# --- MkDocs plugin events (mkdocs.yml `hooks:`); this file is loaded by path as its own module ---
+
+
+def on_files(files, config):
+    """Add the build's pages (in memory); leave out the theme's files that no page loads."""
+    for file in list(files):
+        if not file.is_documentation_page() and any(fnmatch.fnmatch(file.src_uri, p) for p in _UNUSED_THEME_FILES):
+            files.remove(file)
+    for page in config.extra["generator"].pages.values():
+        front = {"title": page.title}
+        if page.hide:
+            front["hide"] = list(page.hide)
+        markdown = "---\n" + json.dumps(front, ensure_ascii=False) + "\n---\n\n"
+        files.append(File.generated(config, page.src_uri, content=markdown))
+    return files
+
+
+def on_page_content(html_, page, config, files):
+    """A page's content is the HTML the generator rendered for it, not its markdown."""
+    return config.extra["generator"].pages[page.file.src_uri].html
+
+
+def on_env(env, config, files):
+    """Filters for our overrides: `csp_policy`, the Content-Security-Policy of a page whose inline
+    scripts are the given markup (main.html passes the theme's script partials through it), and
+    `tel`, the `tel:` URL of a phone number (the footer, partials/copyright.html)."""
+    env.filters["csp_policy"] = lambda scripts: meta_policy(script_hashes(str(scripts)))
+    env.filters["tel"] = tel_url
+    return env
+
+
+def on_post_page(output, page, config):
+    """Keep a shell page in memory, unwritten (MkDocs writes no page whose output is empty)."""
+    uri = page.file.src_uri
+    if uri.endswith(f"/{SHELL}.md"):
+        config.extra["generator"].shells[uri.split("/")[0]] = output
+        return ""
+    return output

@@ -1,15 +1,15 @@
 """The site's Content-Security-Policy, and the inline scripts it allows.
 
-The published pages run only our own script files and the few inline scripts that
-mkdocs-material writes into every page; content can add none (the post-build scan in
-`scan.py` fails a build that has any other script). Those inline scripts are read here
-from the installed theme, so a theme upgrade that changes them is noticed, not guessed:
+The published pages run only our own script files and the few inline scripts that the
+theme writes into every page; content can add none (the post-build scan in `scan.py` fails
+a build with any inline script that the page's own policy does not allow by its hash).
 
-- `partials/javascripts/base.html` (`__md_scope=new URL("<base>",location),…`) varies
-  only by the page's base URL ("." ".." "../.." or the site's path on the 404 page); it
-  runs in <head> before our policy's <meta> element, so only a header policy governs it;
-- `partials/javascripts/content.html` (the tab-linking script) is the same on every page
-  and is allowed in the <meta> policy (templates/overrides/main.html) by its hash.
+The policy of each page is written by the theme (templates/overrides/main.html): it passes
+the theme's inline-script partials, rendered for that very page, through `meta_policy`, so
+the hashes are those of the exact text the page carries, whatever the theme's version. One
+of them (mkdocs-material's `__md_scope=…`, which varies by the page's base URL) runs in
+<head> before the policy's <meta> element, so only a header policy governs it; it is listed
+anyway, which is harmless and lets the scan treat every inline script alike.
 
 GitHub Pages cannot send headers, so the <meta> policy is what protects it (frame-ancestors
 and reporting cannot be set that way). A server that can send headers should send the
@@ -23,19 +23,15 @@ import base64
 import hashlib
 import re
 import sys
-from functools import lru_cache
 from pathlib import Path
+from typing import Iterable
 
-import material
-
-THEME_SCRIPTS = Path(material.__file__).parent / "templates" / "partials" / "javascripts"
 _INLINE = re.compile(r"<script>(.*?)</script>", re.S)
-_EXPRESSION = re.compile(r"\{\{.*?\}\}", re.S)
 
-# The policy of templates/overrides/main.html (a test keeps the two the same).
+# The policy every page carries in a <meta> element (templates/overrides/main.html).
 META_DIRECTIVES = (
     "default-src 'self'",
-    "script-src 'self' {content_script}",
+    "script-src 'self'{scripts}",
     "style-src 'self'",
     "img-src 'self' data:",
     "font-src 'self'",
@@ -57,47 +53,29 @@ def source_hash(body: bytes | str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(data).digest()).decode("ascii") + "'"
 
 
-@lru_cache(maxsize=None)
-def theme_scripts() -> tuple[tuple[str, re.Pattern[bytes]], ...]:
-    """(name, exact pattern) of every inline script the theme's partials can write; a
-    Jinja expression in one (the base URL) matches any URL path without quotes or markup."""
-    found = []
-    for partial in sorted(THEME_SCRIPTS.glob("*.html")):
-        for i, match in enumerate(_INLINE.finditer(partial.read_text("utf-8"))):
-            parts = _EXPRESSION.split(match.group(1))
-            pattern = rb'[A-Za-z0-9_./:%-]*'.join(re.escape(p.encode("utf-8")) for p in parts)
-            found.append((f"{partial.name}#{i + 1}", re.compile(pattern + rb"\Z")))
-    return tuple(found)
+def script_hashes(markup: str) -> list[str]:
+    """The hash sources of the inline scripts in `markup`, in order, each once."""
+    return list(dict.fromkeys(source_hash(m.group(1)) for m in _INLINE.finditer(markup)))
 
 
-def known_inline_script(body: bytes) -> str | None:
-    """The theme partial an inline script comes from, or None if it is not the theme's."""
-    return next((name for name, pattern in theme_scripts() if pattern.match(body)), None)
+def _policy(directives: Iterable[str], hashes: Iterable[str]) -> str:
+    scripts = "".join(" " + h for h in hashes)
+    return "; ".join(d.format(scripts=scripts) for d in directives)
 
 
-@lru_cache(maxsize=None)
-def content_script_hash() -> str:
-    """The hash of the tab-linking script every page carries after the <meta> policy."""
-    text = (THEME_SCRIPTS / "content.html").read_text("utf-8")
-    bodies = [m.group(1) for m in _INLINE.finditer(text) if "{{" not in m.group(1)]
-    return source_hash(bodies[-1])
-
-
-def meta_policy() -> str:
-    return "; ".join(META_DIRECTIVES).format(content_script=content_script_hash())
+def meta_policy(hashes: Iterable[str] = ()) -> str:
+    """The <meta> policy of a page whose inline scripts have these hashes."""
+    return _policy(META_DIRECTIVES, hashes)
 
 
 def header_policy(hashes: set[str]) -> str:
     """The full policy for a server's Content-Security-Policy header."""
-    scripts = " ".join(sorted(hashes | {content_script_hash()}))
-    directives = [d.format(content_script=scripts) for d in META_DIRECTIVES] + list(HEADER_ONLY)
-    return "; ".join(directives)
+    return _policy(META_DIRECTIVES + HEADER_ONLY, sorted(hashes))
 
 
 def inline_script_hashes(site: Path) -> set[str]:
     """Hashes of every executable inline script in a built site's pages."""
-    script = re.compile(rb"<script>(.*?)</script>", re.S)
-    return {source_hash(m.group(1)) for page in site.rglob("*.html") for m in script.finditer(page.read_bytes())}
+    return {h for page in site.rglob("*.html") for h in script_hashes(page.read_text("utf-8"))}
 
 
 def main(argv: list[str]) -> int:
