@@ -7,6 +7,7 @@ at the right line.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from dataclasses import dataclass, field
@@ -105,7 +106,11 @@ def load_tree(root: Path, cache: ParseCache | None = None) -> Tree:
             raw = path.read_bytes() if path.stat().st_size <= MAX_FILE_BYTES else None
         except OSError:
             raw = None  # load_file says what is wrong with it
-        loaded = load_file(path, rel) if raw is None else cache.get(raw, rel, lambda: load_file(path, rel))
+        if raw is None:
+            loaded = load_file(path, rel)
+        else:
+            loaded = cache.get(raw, rel, lambda: load_file(path, rel),
+                               lambda cached: dataclasses.replace(cached, path=path, rel=rel))
         tree.problems.extend(loaded.problems)
         tree.files[path] = loaded
     return tree
