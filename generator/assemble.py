@@ -15,6 +15,7 @@ from generator import personal_data
 from generator.content import Content, Source, display_path
 from generator.errors import Pending
 from generator.kinds import KINDS
+from generator.kinds.base import ASCII_SLUG, Reference, field_title
 from generator.kinds.site import Department, SiteInfo
 
 
@@ -68,30 +69,33 @@ def assemble(content: Content, today: date, region: str | None = None) -> Site:
     departments = _unique_departments(content)
     _check_department_parents(content, departments)
     ids: dict[tuple[str, str], Source] = {}
+    folded: dict[tuple[str, str], tuple[str, tuple]] = {}
     published: dict[str, list[Any]] = {}
     site = Site(content.site, today, departments, published, ids)
 
     for kind in KINDS.values():
         kept = []
         for record, source in content.records[kind.name]:
-            if not _claim(content, ids, (kind.name, record.id), source.at("id"), f"{kind.label}标识"):
+            if not _claim(content, ids, (kind.name, record.id), source.at("id"), f"{kind.label}标识", folded):
                 continue
             for path, sub_id in kind.sub_ids(record):
-                _claim(content, ids, (kind.name + "/entry", sub_id), source.at(*path), "条目标识")
+                _claim(content, ids, (kind.name + "/entry", sub_id), source.at(*path), "条目标识", folded)
             _check_file_name(content, kind, record, source, departments)
             kept.append((record, source))
         content.records[kind.name] = kept
 
+    names = _department_names(departments)
     for kind in KINDS.values():
-        for record, source in content.records[kind.name]:
+        records = content.records[kind.name]
+        for record, source in records:
             for ref in kind.references(record):
-                known = departments if ref.kind == "departments" else None
-                found = (ref.id in known) if known is not None else (ref.kind, ref.id) in ids
-                if not found:
-                    what = {"departments": "部门", "powers": "权责事项", "policies": "政策"}[ref.kind]
-                    content.add(*source.at(*ref.path), f"引用了不存在的{what}标识 {ref.id}")
+                message = _reference_problem(ref, departments, names, ids, kind)
+                if message:
+                    content.add(*source.at(*ref.path), message)
             for path, message in kind.checks(record):
                 content.add(*source.at(*path), message)
+        for index, path, message in kind.collection_checks([record for record, _ in records]):
+            content.add(*records[index][1].at(*path), message)
 
     if content.errors():
         return site
@@ -133,14 +137,54 @@ def _keep_region(site: Site, region: str) -> None:
     site.powers_by_department = {k: v for k, v in site.powers_by_department.items() if k in keep}
 
 
-def _claim(content: Content, ids: dict, key: tuple[str, str], where: tuple, what: str) -> bool:
-    """Register an id; a second use is reported at both places."""
+def _claim(content: Content, ids: dict, key: tuple[str, str], where: tuple, what: str, folded: dict) -> bool:
+    """Register an id; a second use, or one that differs only in letter case (the same file or
+    URL on a case-insensitive system), is reported at the second place naming the first."""
     if key in ids:
         first = ids[key]
         content.add(*where, f"{what} {key[1]} 重复：已在 {_describe(content, first)} 使用")
         return False
+    same = (key[0], key[1].casefold())
+    if same in folded:
+        other, first = folded[same]
+        content.add(*where, f"{what} {key[1]} 与 {_describe(content, first)} 的 {other} 只差字母大小写："
+                            "在不区分大小写的系统上两者是同一个网址，请改用不同的标识")
+        return False
     ids[key] = where
+    folded[same] = (key[1], where)
     return True
+
+
+_WHAT = {"departments": "部门", "powers": "权责事项", "policies": "政策"}
+
+
+def _reference_problem(ref: Reference, departments: dict[str, Department],
+                       names: dict[str, list[tuple[Department, str]]], ids: dict, kind) -> str | None:
+    """What is wrong with one reference, or None. A field that takes a department ('units')
+    names a registered one by its id, never by its name; other bodies by their Chinese name."""
+    if ref.kind == "departments" or (ref.kind == "units" and ASCII_SLUG.match(ref.id)):
+        return None if ref.id in departments else f"引用了不存在的部门标识 {ref.id}"
+    if ref.kind == "units":
+        found = names.get(ref.id.strip())
+        if not found:
+            return None
+        title = field_title(kind.model, ref.path)
+        dept, which = found[0]
+        named = "的全称" if which == "name" else f"“{dept.name}”的简称"
+        return (f"{title}“{ref.id}”是已登记部门{named}：登记册中的部门请写部门标识，改为 "
+                + " 或 ".join(d.id for d, _ in found))
+    return None if (ref.kind, ref.id) in ids else f"引用了不存在的{_WHAT[ref.kind]}标识 {ref.id}"
+
+
+def _department_names(departments: dict[str, Department]) -> dict[str, list[tuple[Department, str]]]:
+    """Full and short names of registered departments -> the departments they name."""
+    names: dict[str, list[tuple[Department, str]]] = {}
+    for dept in departments.values():
+        for which in ("name", "short_name"):
+            value = (getattr(dept, which) or "").strip()
+            if value and all(d.id != dept.id for d, _ in names.get(value, ())):
+                names.setdefault(value, []).append((dept, which))
+    return names
 
 
 def _describe(content: Content, where: tuple) -> str:
@@ -152,7 +196,7 @@ def _unique_departments(content: Content) -> dict[str, Department]:
     departments: dict[str, Department] = {}
     seen: dict[tuple[str, str], tuple] = {}
     for dept, source in content.departments:
-        if _claim(content, seen, ("departments", dept.id), source.at("id"), "部门标识"):
+        if _claim(content, seen, ("departments", dept.id), source.at("id"), "部门标识", {}):
             departments[dept.id] = dept
     return departments
 

@@ -93,7 +93,7 @@ def test_policies_that_supersede_each_other_are_refused_at_every_link(tree, monk
     })
     cycle = "政策替代关系形成循环：{}。被替代的旧政策不能反过来替代新政策，请删除其中错误的一处 supersedes"
     assert out == [
-        "content/policies/p1.yaml:7:19: error: " + cycle.format("p1 → p2 → p3 → p1"),
+        "content/policies/p1.yaml:7:18: error: " + cycle.format("p1 → p2 → p3 → p1"),
         "content/policies/p2.yaml:7:14: error: " + cycle.format("p2 → p3 → p1 → p2"),
         "content/policies/p3.yaml:7:14: error: " + cycle.format("p3 → p1 → p2 → p3"),
         "content/policies/q1.yaml:7:14: error: " + cycle.format("q1 → q2 → q1"),
@@ -153,7 +153,7 @@ def test_board_entry_ids_differing_only_in_case_are_refused(tree, monkeypatch, c
         "boards/2026-b.yaml": BOARD.format(id="2026-b", entry="e-1"),
     })
     assert out == [
-        "content/boards/2026-b.yaml:6:11: error: 条目标识 e-1 与 content/boards/2026-A.yaml:6:11 的 E-1 "
+        "content/boards/2026-b.yaml:6:9: error: 条目标识 e-1 与 content/boards/2026-A.yaml:6:9 的 E-1 "
         "只差字母大小写：在不区分大小写的系统上两者是同一个网址，请改用不同的标识",
     ]
 
@@ -173,9 +173,9 @@ def test_an_issuer_written_as_a_registered_name_is_refused_with_the_id_to_write(
         "policies/p2.yaml": policy("p2", issuers="[shichang, 测试市发展和改革委员会]"),
     })
     assert out == [
-        "content/policies/p1.yaml:3:10: error: 发文机关“市发展改革委”是已登记部门“测试市发展和改革委员会”的简称："
+        "content/policies/p1.yaml:3:11: error: 发文机关“市发展改革委”是已登记部门“测试市发展和改革委员会”的简称："
         "登记册中的部门请写部门标识，改为 fagai",
-        "content/policies/p2.yaml:3:20: error: 发文机关“测试市发展和改革委员会”是已登记部门的全称："
+        "content/policies/p2.yaml:3:21: error: 发文机关“测试市发展和改革委员会”是已登记部门的全称："
         "登记册中的部门请写部门标识，改为 fagai",
     ]
 
@@ -201,7 +201,7 @@ def test_board_publisher_and_measure_units_take_ids_too(tree, monkeypatch, capsy
     assert out == [
         "content/boards/2026-01.yaml:3:12: error: 发布机关“市市场监管局”是已登记部门“测试市市场监督管理局”的简称："
         "登记册中的部门请写部门标识，改为 shichang",
-        "content/measures/m1.yaml:8:24: error: 牵头单位“测试市市场监督管理局”是已登记部门的全称："
+        "content/measures/m1.yaml:8:25: error: 牵头单位“测试市市场监督管理局”是已登记部门的全称："
         "登记册中的部门请写部门标识，改为 shichang",
         "content/measures/m1.yaml:9:33: error: 责任单位“市发展改革委”是已登记部门“测试市发展和改革委员会”的简称："
         "登记册中的部门请写部门标识，改为 fagai",

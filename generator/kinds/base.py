@@ -65,13 +65,32 @@ def label(title: str, description: str = "", *, required: bool = False, **kwargs
     return Field(title=title, description=description or title, **kwargs)
 
 
+ASCII_SLUG = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
 @dataclass(frozen=True)
 class Reference:
-    """One id that a record names; checked against the registry of `kind` after loading."""
+    """One id that a record names; checked against the registry of `kind` after loading.
+
+    Kind 'units' is a field that takes a department: a registered one by its id (its name
+    there is an error that gives the id), a body outside the registry by its Chinese name."""
 
     path: tuple  # inside the record
-    kind: str  # 'departments', 'powers', 'policies'
+    kind: str  # 'departments', 'powers', 'policies', 'units'
     id: str
+
+
+def field_title(model: type[BaseModel], path: tuple) -> str:
+    """The Chinese label of the field at `path` inside a record of `model` (list indexes skipped)."""
+    title, current = "", model
+    for step in path:
+        if isinstance(step, int) or current is None:
+            continue
+        info = current.model_fields.get(step)
+        if info is None:
+            return step
+        title, current = info.title or step, submodel(info.annotation)
+    return title
 
 
 @dataclass(frozen=True)
@@ -93,5 +112,7 @@ class Kind:
     sub_ids: Callable[[Any], list[tuple[tuple, str]]] = lambda record: []
     # checks(record) -> [(path, message)]: rules beyond the model that need the whole record
     checks: Callable[[Any], list[tuple[tuple, str]]] = lambda record: []
+    # collection_checks(records) -> [(index of the record, path, message)]: rules across records
+    collection_checks: Callable[[list[Any]], list[tuple[int, tuple, str]]] = lambda records: []
     data_rows: Callable[[Any, "Site"], list[dict]] | None = None  # rows of /data/<name>.csv|json
     search_docs: Callable[[Any, "Site"], list[dict]] = lambda record, site: []

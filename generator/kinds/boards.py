@@ -9,7 +9,7 @@ from pydantic import model_validator
 from pydantic_core import PydanticCustomError
 
 from generator import personal_data
-from generator.kinds.base import IsoDate, Kind, Record, RecordId, Text, label
+from generator.kinds.base import IsoDate, Kind, Record, RecordId, Reference, Text, label
 
 BOARD_NAMES = {"red": "红榜", "black": "黑榜"}
 
@@ -52,7 +52,7 @@ class BoardEntry(Record):
 class BoardIssue(Record):
     id: RecordId = label("期次标识", "例如 2023-03，与文件名相同", required=True)
     title: Text = label("标题", "例如 2023年第3期优化营商环境红黑榜", required=True)
-    publisher: Text = label("发布机关", "部门标识或名称", required=True)
+    publisher: Text = label("发布机关", "已登记部门写部门标识，登记册以外的机关写中文全称", required=True)
     published: IsoDate = label("发布日期", required=True)
     entries: list[BoardEntry] = label("条目", required=True)
 
@@ -126,6 +126,7 @@ KIND = Kind(
     file_must_be="id",
     publish=_publish,
     checks=_checks,
+    references=lambda issue: [Reference(("publisher",), "units", issue.publisher)],
     sub_ids=lambda b: [(("entries", i, "id"), e.id) for i, e in enumerate(b.entries)],
     data_rows=_data_rows,
     search_docs=_search_docs,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+from collections import deque
 from typing import Literal, Optional
 
 from pydantic import StrictBool
@@ -10,7 +10,6 @@ from pydantic import StrictBool
 from generator.kinds.base import IsoDate, Kind, Record, RecordId, Reference, Text, WebUrl, label
 
 STATUSES = ("有效", "已修订", "已废止", "已失效")
-_ASCII_SLUG = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
 class Interpretation(Record):
@@ -51,11 +50,47 @@ class Policy(Record):
 
 
 def _references(policy: Policy) -> list[Reference]:
-    refs = [Reference(("issuers", i), "departments", issuer)
-            for i, issuer in enumerate(policy.issuers) if _ASCII_SLUG.match(issuer)]
+    refs = [Reference(("issuers", i), "units", issuer) for i, issuer in enumerate(policy.issuers)]
     refs += [Reference(("related_powers", i), "powers", pid) for i, pid in enumerate(policy.related_powers or ())]
     refs += [Reference(("supersedes", i), "policies", pid) for i, pid in enumerate(policy.supersedes or ())]
     return refs
+
+
+def _supersedes_problems(policies: list[Policy]) -> list[tuple[int, tuple, str]]:
+    """`supersedes` may not name the policy itself nor form a cycle (content model v1.1):
+    every link that closes a cycle is reported, with the cycle read from that policy."""
+    links = {p.id: [old for old in p.supersedes or () if old != p.id] for p in policies}
+    problems = []
+    for index, policy in enumerate(policies):
+        for i, old in enumerate(policy.supersedes or ()):
+            if old == policy.id:
+                problems.append((index, ("supersedes", i),
+                                 f"政策 {policy.id} 的 supersedes 不能包含自身：这里应写被本政策替代的旧政策标识"))
+                continue
+            back = _path(links, old, policy.id)
+            if back:
+                problems.append((index, ("supersedes", i), f"政策替代关系形成循环：{' → '.join([policy.id, *back])}。"
+                                 "被替代的旧政策不能反过来替代新政策，请删除其中错误的一处 supersedes"))
+    return problems
+
+
+def _path(links: dict[str, list[str]], start: str, goal: str) -> list[str]:
+    """The shortest chain of `supersedes` links from `start` to `goal` (both included), or []."""
+    came_from: dict[str, str | None] = {start: None}
+    queue = deque([start])
+    while queue:
+        current = queue.popleft()
+        if current == goal:
+            chain = []
+            while current is not None:
+                chain.append(current)
+                current = came_from[current]
+            return chain[::-1]
+        for nxt in links.get(current, ()):
+            if nxt not in came_from:
+                came_from[nxt] = current
+                queue.append(nxt)
+    return []
 
 
 def _data_rows(policy: Policy, site) -> list[dict]:
@@ -100,6 +135,7 @@ KIND = Kind(
     title=lambda p: p.title,
     file_must_be="id",
     references=_references,
+    collection_checks=_supersedes_problems,
     data_rows=_data_rows,
     search_docs=_search_docs,
 )
