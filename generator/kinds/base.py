@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import typing
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any, Callable
@@ -21,10 +22,18 @@ class Record(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False, validate_default=False)
 
 
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 def _iso_date(value: Any) -> date:
     if isinstance(value, date):
         return value
-    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+    if isinstance(value, str) and not value.isascii():
+        half = unicodedata.normalize("NFKC", value.strip()).replace("\u2212", "-")
+        if half != value.strip() and _ISO_DATE.fullmatch(half):
+            raise PydanticCustomError("full_width_date", "日期 {value} 用了全角数字或符号，请用半角（英文输入法）写成 {half}",
+                                      {"value": value, "half": half})
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value.strip()):
         raise PydanticCustomError("iso_date", "日期格式应为 YYYY-MM-DD，例如 2024-03-01（当前为“{value}”）", {"value": value})
     try:
         return date.fromisoformat(value.strip())
