@@ -228,3 +228,20 @@ def test_full_width_digits_in_a_date_are_named(tree, monkeypatch, capsys, writte
     shown = written.strip("'")
     assert out == [f"content/powers/shichang.yaml:9:14: error: 日期 {shown} 用了全角数字或符号，"
                    "请用半角（英文输入法）写成 2024-03-01"]
+
+
+# --- 6. history reads old versions with the build's loader (YAML 1.2, as load.py) -------------
+
+def test_history_reads_old_versions_as_the_build_does(tmp_path):
+    from test_history import Repo, built, history_rows, soup
+
+    power = textwrap.dedent(MINIMAL["powers/shichang.yaml"]) + "  level: {}\n"
+    repo = Repo(tmp_path / "repo")
+    repo.commit({**MINIMAL, "powers/shichang.yaml": power.format("NO")}, "2025-01-05T10:00:00+08:00")
+    repo.commit({"powers/shichang.yaml": power.format("'NO'").replace("'0123'", '"0123"')},
+                "2025-02-01T10:00:00+08:00", "只改了引号")
+    repo.commit({"powers/shichang.yaml": power.format("市级")}, "2025-03-01T10:00:00+08:00")
+    assert history_rows(soup(built(repo.content, tmp_path), "powers/sc-1")) == [
+        ("2025-03-01", "调整", ["行使层级：原为NO→改为市级"]),
+        ("2025-01-05", "新增", []),
+    ]
