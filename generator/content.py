@@ -14,12 +14,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
+from pydantic import BaseModel
+
 from generator import personal_data
 from generator.cache import ParseCache
 from generator.errors import Pending, Problem
 from generator.kinds import KINDS
 from generator.kinds.site import Department, SiteInfo
-from generator.load import MAX_FILE_BYTES, Loaded, Locator, load_file, position
+from generator.kinds.base import is_identifier, submodel
+from generator.load import MAX_FILE_BYTES, Loaded, Locator, compose, load_file, position
 from generator.validate import validate_record
 
 
@@ -154,7 +158,6 @@ def validate_tree(tree: Tree, memo: dict | None = None) -> Content:
 
 def validate_file(root: Path, loaded: Loaded, locator: Locator) -> Validated:
     """One loaded file against the model its place in the tree calls for."""
-    result = Validated([], [], personal_data_problems(loaded))
     path = loaded.path
     if path == root / "site.yaml":
         model, per_file, label = SiteInfo, "one", "网站信息"
@@ -163,6 +166,7 @@ def validate_file(root: Path, loaded: Loaded, locator: Locator) -> Validated:
     else:
         kind = KINDS[path.parent.name]
         model, per_file, label = kind.model, kind.per_file, kind.label
+    result = Validated([], [], personal_data_problems(loaded, model))
     if per_file == "one":
         entries = [((), loaded.data)]
     elif isinstance(loaded.data, list):
@@ -181,15 +185,42 @@ def validate_file(root: Path, loaded: Loaded, locator: Locator) -> Validated:
 _LONG_NUMBER = re.compile(r"[0-9０-９][0-9０-９Xx Ｘｘ\u3000\-－+＋]{9,}")
 
 
-def personal_data_problems(loaded: Loaded) -> list[Problem]:
-    """ID-card, mobile and bank-card numbers anywhere in a file, located to the character."""
-    problems = []
+def personal_data_problems(loaded: Loaded, model: type[BaseModel] | None = None) -> list[Problem]:
+    """ID-card, mobile and bank-card numbers anywhere in a file (comments included), located to
+    the character — except inside the values of identifier fields of `model` (codes, document
+    numbers, credit codes, phone numbers), which their own format rules check instead."""
+    found = []
     for match in _LONG_NUMBER.finditer(loaded.text):
         start = max(0, match.start() - 4)
         for finding in personal_data.find_personal_data(loaded.text[start:match.end() + 4]):
-            line, column = position(loaded.text, start + finding.start)
-            problems.append(Problem(loaded.rel, line, column, finding.message))
-    return sorted(set(problems))
+            found.append((start + finding.start, finding.message))
+    if found and model is not None:
+        spans = identifier_spans(loaded.text, model)
+        found = [(at, message) for at, message in found if not any(a <= at < b for a, b in spans)]
+    return sorted({Problem(loaded.rel, *position(loaded.text, at), message) for at, message in found})
+
+
+def identifier_spans(text: str, model: type[BaseModel]) -> list[tuple[int, int]]:
+    """(start, end) offsets in `text` of every scalar value of an identifier field of `model`
+    (records at the top, or a list of them), found by composing the text again: only files
+    with a number that looks personal pay for it."""
+    spans: list[tuple[int, int]] = []
+    stack = [(compose(text), model)]
+    while stack:
+        node, current = stack.pop()
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend((item, current) for item in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                info = current.model_fields.get(key.value) if isinstance(key, yaml.ScalarNode) else None
+                if info is None:
+                    continue
+                if is_identifier(info.annotation, tuple(info.metadata)):
+                    if isinstance(value, yaml.ScalarNode):
+                        spans.append((value.start_mark.index, value.end_mark.index))
+                elif submodel(info.annotation) is not None:
+                    stack.append((value, submodel(info.annotation)))
+    return spans
 
 
 def load_content(root: Path) -> Content:

@@ -47,8 +47,62 @@ def _web_url(value: Any) -> str:
     raise PydanticCustomError("web_url", "网址应以 http:// 或 https:// 开头且不含空格（当前为“{value}”）", {"value": value})
 
 
+@dataclass(frozen=True)
+class Identifier:
+    """Marks a field that holds an identifier (a code, a document number, a credit code, a
+    phone number): checked by its own format rule, not by the personal-data scan of free text."""
+
+    what: str
+
+
+_CODE = re.compile(r"[0-9A-Za-z０-９Ａ-Ｚａ-ｚ_./\-－＿．／]+")
+_PHONE = re.compile(r"\+?[0-9() -]+")
+_MOBILE = re.compile(r"1[3-9][0-9]{9}")
+
+
+def _code(value: Any) -> Any:
+    if isinstance(value, str) and not (_CODE.fullmatch(value) and any(c.isalnum() for c in value)):
+        raise PydanticCustomError("code_format", "编码“{value}”格式不对", {"value": value})
+    return value
+
+
+def _doc_number(value: Any) -> Any:
+    if isinstance(value, str) and not (value.strip().endswith("号") and "\n" not in value):
+        raise PydanticCustomError("doc_number_format", "发文字号“{value}”格式不对", {"value": value})
+    return value
+
+
+def _phone(value: Any) -> Any:
+    """Phone numbers as a department publishes them: landlines and hotlines, an extension after
+    转, several separated by 、; full-width digits allowed. A mobile number is personal data."""
+    if not isinstance(value, str):
+        return value
+    for number in re.split(r"[、,;/]", unicodedata.normalize("NFKC", value)):
+        main, _, extension = number.strip().partition("转")
+        digits = re.sub(r"[^0-9]", "", main)
+        if not (_PHONE.fullmatch(main.strip()) and 3 <= len(digits) <= 14
+                and (not extension or extension.strip().isdigit())):
+            raise PydanticCustomError("phone_format", "电话号码“{value}”格式不对", {"value": value})
+        if _MOBILE.fullmatch(digits[2:] if len(digits) == 13 and digits.startswith("86") else digits):
+            raise PydanticCustomError("phone_mobile", "不能填写手机号码", {"value": value})
+    return value
+
+
+def is_identifier(annotation: Any, metadata: tuple = ()) -> bool:
+    """Whether a field (its annotation, and pydantic's lifted metadata) is an identifier field."""
+    if any(isinstance(m, Identifier) for m in metadata):
+        return True
+    if typing.get_origin(annotation) is Annotated:
+        return any(isinstance(m, Identifier) for m in annotation.__metadata__) or is_identifier(annotation.__origin__)
+    return any(is_identifier(arg) for arg in typing.get_args(annotation))
+
+
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 WebUrl = Annotated[str, BeforeValidator(_web_url)]
+Code = Annotated[str, BeforeValidator(_code), Identifier("code")]
+DocNumber = Annotated[str, BeforeValidator(_doc_number), Identifier("doc_number")]
+Phone = Annotated[str, BeforeValidator(_phone), Identifier("phone")]
+CreditCode = Annotated[str, Identifier("credit_code")]  # GB 32100, checked by the boards kind
 Text = Annotated[str, StringConstraints(min_length=1)]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]+$")]
 RecordId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9-]+$")]

@@ -9,7 +9,7 @@ from pydantic import model_validator
 from pydantic_core import PydanticCustomError
 
 from generator import personal_data
-from generator.kinds.base import IsoDate, Kind, Record, RecordId, Reference, Text, label
+from generator.kinds.base import CreditCode, IsoDate, Kind, Record, RecordId, Reference, Text, label
 
 BOARD_NAMES = {"red": "红榜", "black": "黑榜"}
 
@@ -25,7 +25,7 @@ class BoardEntry(Record):
     board: Literal["red", "black"] = label("榜单", "red 红榜（表扬）或 black 黑榜（曝光）", required=True)
     subject: Text = label("对象", "单位、企业，或脱敏后的个人（如 张某某）", required=True)
     subject_kind: Literal["部门", "单位", "企业", "个人"] = label("对象类型", required=True)
-    credit_code: Optional[str] = label("统一社会信用代码", "18 位，仅限组织")
+    credit_code: Optional[CreditCode] = label("统一社会信用代码", "18 位，仅限组织")
     region: Optional[str] = label("所属区域")
     facts: Text = label("事实情况", required=True)
     basis: Optional[str] = label("依据")

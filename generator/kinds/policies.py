@@ -7,7 +7,7 @@ from typing import Literal, Optional
 
 from pydantic import StrictBool
 
-from generator.kinds.base import IsoDate, Kind, Record, RecordId, Reference, Text, WebUrl, label
+from generator.kinds.base import DocNumber, IsoDate, Kind, Record, RecordId, Reference, Text, WebUrl, label
 
 STATUSES = ("有效", "已修订", "已废止", "已失效")
 
@@ -31,7 +31,7 @@ class Application(Record):
 class Policy(Record):
     id: RecordId = label("政策标识", "与文件名相同", required=True)
     title: Text = label("标题", required=True)
-    doc_number: Optional[str] = label("发文字号", "例如 大发改法规字〔2021〕374号")
+    doc_number: Optional[DocNumber] = label("发文字号", "以“号”结尾，例如 大发改法规字〔2021〕374号")
     issuers: list[Text] = label("发文机关", "部门标识，或登记册以外机关的中文全称；可联合发文", min_length=1, required=True)
     issued: IsoDate = label("成文日期", required=True)
     published: Optional[IsoDate] = label("发布日期")
