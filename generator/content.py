@@ -7,7 +7,9 @@ at the right line.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
+import functools
 import os
 import re
 from dataclasses import dataclass, field
@@ -195,32 +197,71 @@ def personal_data_problems(loaded: Loaded, model: type[BaseModel] | None = None)
         for finding in personal_data.find_personal_data(loaded.text[start:match.end() + 4]):
             found.append((start + finding.start, finding.message))
     if found and model is not None:
-        spans = identifier_spans(loaded.text, model)
-        found = [(at, message) for at, message in found if not any(a <= at < b for a, b in spans)]
+        spans = sorted(identifier_spans(loaded.text, model))  # scalar values never overlap
+        starts = [start for start, _ in spans]
+        found = [(at, message) for at, message in found if not _inside(spans, starts, at)]
     return sorted({Problem(loaded.rel, *position(loaded.text, at), message) for at, message in found})
+
+
+def _inside(spans: list[tuple[int, int]], starts: list[int], at: int) -> bool:
+    i = bisect.bisect_right(starts, at) - 1
+    return i >= 0 and at < spans[i][1]
+
+
+_KEY = object()  # the node being read is a mapping key
 
 
 def identifier_spans(text: str, model: type[BaseModel]) -> list[tuple[int, int]]:
     """(start, end) offsets in `text` of every scalar value of an identifier field of `model`
-    (records at the top, or a list of them), found by composing the text again: only files
-    with a number that looks personal pay for it."""
+    (records at the top, or a list of them). Read from libyaml's events (twice as fast as
+    composing nodes), and only for files with a number that looks personal."""
     spans: list[tuple[int, int]] = []
-    stack = [(compose(text), model)]
-    while stack:
-        node, current = stack.pop()
-        if isinstance(node, yaml.SequenceNode):
-            stack.extend((item, current) for item in node.value)
-        elif isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                info = current.model_fields.get(key.value) if isinstance(key, yaml.ScalarNode) else None
-                if info is None:
-                    continue
-                if is_identifier(info.annotation, tuple(info.metadata)):
-                    if isinstance(value, yaml.ScalarNode):
-                        spans.append((value.start_mark.index, value.end_mark.index))
-                elif submodel(info.annotation) is not None:
-                    stack.append((value, submodel(info.annotation)))
+    frames: list[list] = []  # [is mapping, model of its records or None, expecting a key, role of the value]
+
+    def role() -> Any:  # what the next node is: _KEY, True (identifier value), a model, or None
+        if not frames:
+            return model
+        frame = frames[-1]
+        if frame[0]:
+            return _KEY if frame[2] else frame[3]
+        return frame[1]
+
+    def done() -> None:  # a node finished: a key's value comes next, or the next key
+        if frames and frames[-1][0]:
+            frames[-1][2] = not frames[-1][2]
+            frames[-1][3] = None
+
+    for event in yaml.parse(text, Loader=yaml.CSafeLoader):
+        cls = event.__class__
+        if cls is yaml.ScalarEvent or cls is yaml.AliasEvent:
+            what = role()
+            if what is _KEY:
+                frame = frames[-1]
+                frame[2] = False
+                frame[3] = _field_roles(frame[1]).get(event.value) if frame[1] and cls is yaml.ScalarEvent else None
+                continue
+            if what is True and cls is yaml.ScalarEvent:
+                spans.append((event.start_mark.index, event.end_mark.index))
+            done()
+        elif cls is yaml.MappingStartEvent or cls is yaml.SequenceStartEvent:
+            what = role()
+            frames.append([cls is yaml.MappingStartEvent, what if isinstance(what, type) else None, True, None])
+        elif cls is yaml.MappingEndEvent or cls is yaml.SequenceEndEvent:
+            frames.pop()
+            done()
     return spans
+
+
+@functools.lru_cache(maxsize=None)
+def _field_roles(model: type[BaseModel]) -> dict[str, Any]:
+    """key -> True for an identifier field, its model for a nested record; others left out."""
+    roles: dict[str, Any] = {}
+    for key, info in model.model_fields.items():
+        if is_identifier(info.annotation, tuple(info.metadata)):
+            roles[key] = True
+        elif submodel(info.annotation) is not None:
+            roles[key] = submodel(info.annotation)
+    return roles
 
 
 def load_content(root: Path) -> Content:

@@ -57,7 +57,9 @@ def test_a_thousand_dalian_power_codes_are_codes_not_id_numbers(tree, monkeypatc
 
 def test_the_same_digits_in_free_text_are_still_refused(tree, monkeypatch, capsys):
     code = "210200201024277"
-    power = powers([code]) + f"  implementer: 经办人身份证{code}\n"
+    power = (powers([code]) + f"  implementer: 经办人身份证{code}\n"
+             + f"- id: sc-x\n  name: 事项\n  category: 行政许可\n  basis:\n    - law: 《法》\n      text: |\n"
+             + f"        code: '{code}'\n  status: 有效\n")  # looks like a code, but inside free text
     files = {
         "powers/shichang.yaml": power,
         "policies/p1.yaml": (f"id: p1\ntitle: 政策\ndoc_number: 测发改〔2024〕3号\nissuers: [shichang]\n"
@@ -83,6 +85,7 @@ def test_the_same_digits_in_free_text_are_still_refused(tree, monkeypatch, capsy
         f"content/policies/p1.yaml:7:16: error: {ID_MSG}",
         f"content/policies/p1.yaml:9:17: error: {ID_MSG}",
         f"content/powers/shichang.yaml:8:22: error: {ID_MSG}",
+        f"content/powers/shichang.yaml:15:16: error: {ID_MSG}",
     ]
 
 
