@@ -245,3 +245,14 @@ def test_history_reads_old_versions_as_the_build_does(tmp_path):
         ("2025-03-01", "调整", ["行使层级：原为NO→改为市级"]),
         ("2025-01-05", "新增", []),
     ]
+
+
+def test_the_published_guide_states_the_v11_rules(example_site):
+    from bs4 import BeautifulSoup
+
+    page = BeautifulSoup((example_site / "guide/index.html").read_text("utf-8"), "html.parser")
+    assert page.find("h2", id="rules").get_text() == "通用规则"
+    rules = " ".join(li.get_text() for li in page.select("ul.rules li"))
+    for rule in ("不区分字母大小写", "已登记的部门一律写部门标识", "不能互相替代形成循环", "'210200201024277'",
+                 "不填手机号码", "身份证号码（15 位或 18 位）", "不要用全角数字"):
+        assert rule in rules
