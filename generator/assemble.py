@@ -67,7 +67,8 @@ def assemble(content: Content, today: date, region: str | None = None) -> Site:
     With `region`, everything is still checked, but only that region's departments and
     their powers are published: one shard of a province built as parallel jobs."""
     departments = _unique_departments(content)
-    _check_department_parents(content, departments)
+    names = _department_names(departments)
+    _check_department_parents(content, departments, names)
     ids: dict[tuple[str, str], Source] = {}
     folded: dict[tuple[str, str], tuple[str, tuple]] = {}
     published: dict[str, list[Any]] = {}
@@ -84,12 +85,11 @@ def assemble(content: Content, today: date, region: str | None = None) -> Site:
             kept.append((record, source))
         content.records[kind.name] = kept
 
-    names = _department_names(departments)
     for kind in KINDS.values():
         records = content.records[kind.name]
         for record, source in records:
             for ref in kind.references(record):
-                message = _reference_problem(ref, departments, names, ids, kind)
+                message = _reference_problem(ref, departments, names, ids, kind.model)
                 if message:
                     content.add(*source.at(*ref.path), message)
             for path, message in kind.checks(record):
@@ -159,7 +159,7 @@ _WHAT = {"departments": "部门", "powers": "权责事项", "policies": "政策"
 
 
 def _reference_problem(ref: Reference, departments: dict[str, Department],
-                       names: dict[str, list[tuple[Department, str]]], ids: dict, kind) -> str | None:
+                       names: dict[str, list[tuple[Department, str]]], ids: dict, model) -> str | None:
     """What is wrong with one reference, or None. A field that takes a department ('units')
     names a registered one by its id, never by its name; other bodies by their Chinese name."""
     if ref.kind == "departments" or (ref.kind == "units" and ASCII_SLUG.match(ref.id)):
@@ -168,7 +168,7 @@ def _reference_problem(ref: Reference, departments: dict[str, Department],
         found = names.get(ref.id.strip())
         if not found:
             return None
-        title = field_title(kind.model, ref.path)
+        title = field_title(model, ref.path)
         dept, which = found[0]
         named = "的全称" if which == "name" else f"“{dept.name}”的简称"
         return (f"{title}“{ref.id}”是已登记部门{named}：登记册中的部门请写部门标识，改为 "
@@ -201,10 +201,17 @@ def _unique_departments(content: Content) -> dict[str, Department]:
     return departments
 
 
-def _check_department_parents(content: Content, departments: dict[str, Department]) -> None:
+def _check_department_parents(content: Content, departments: dict[str, Department], names: dict) -> None:
+    """A parent is a registered department, named by its id (by its name: the id to write)."""
     for dept, source in content.departments:
-        if dept.parent and dept.parent not in departments:
-            content.add(*source.at("parent"), f"引用了不存在的部门标识 {dept.parent}")
+        if dept.parent is None:
+            continue
+        ref = Reference(("parent",), "units", dept.parent)
+        message = _reference_problem(ref, departments, names, {}, Department)
+        if message is None and dept.parent not in departments:
+            message = f"引用了不存在的部门标识 {dept.parent}"
+        if message:
+            content.add(*source.at("parent"), message)
 
 
 def _check_file_name(content: Content, kind, record, source: Source, departments) -> None:

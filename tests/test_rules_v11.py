@@ -256,3 +256,10 @@ def test_the_published_guide_states_the_v11_rules(example_site):
     for rule in ("不区分字母大小写", "已登记的部门一律写部门标识", "不能互相替代形成循环", "'210200201024277'",
                  "不填手机号码", "身份证号码（15 位或 18 位）", "不要用全角数字"):
         assert rule in rules
+
+
+def test_a_parent_department_written_by_name_gets_the_id_to_write(tree, monkeypatch, capsys):
+    departments = textwrap.dedent(DEPARTMENTS) + "- id: jinpu-shichang\n  name: 金普新区市场监督管理局\n  region: 金普新区\n  parent: 市市场监管局\n"
+    assert validate(tree, monkeypatch, capsys, {"departments.yaml": departments}) == [
+        "content/departments.yaml:12:11: error: 上级部门“市市场监管局”是已登记部门“测试市市场监督管理局”的简称："
+        "登记册中的部门请写部门标识，改为 shichang"]

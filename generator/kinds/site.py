@@ -29,7 +29,7 @@ class Department(Record):
     short_name: Optional[str] = label("部门简称", "例如 市市场监管局")
     region: Text = label("所属区域", "“市本级”或区县名称，例如 金普新区", required=True)
     kind: Optional[Literal["市直部门", "区县部门", "园区", "垂直管理", "其他"]] = label("部门类型")
-    parent: Optional[Slug] = label("上级部门", "上级部门的标识")
+    parent: Optional[Text] = label("上级部门", "上级部门的标识（不写名称）")
     phone: Optional[Phone] = label("服务电话", "办公电话或服务热线，不填手机号码")
     supervision_phone: Optional[Phone] = label("监督电话", "办公电话或服务热线，不填手机号码")
     address: Optional[str] = label("办公地址")
