@@ -25,7 +25,7 @@ from generator.errors import Pending, Problem
 from generator.kinds import KINDS
 from generator.kinds.site import Department, SiteInfo
 from generator.kinds.base import is_identifier, submodel
-from generator.load import MAX_FILE_BYTES, Loaded, Locator, compose, load_file, position
+from generator.load import MAX_FILE_BYTES, Loaded, Locator, load_file, position
 from generator.validate import validate_record
 
 
@@ -231,24 +231,27 @@ def identifier_spans(text: str, model: type[BaseModel]) -> list[tuple[int, int]]
             frames[-1][2] = not frames[-1][2]
             frames[-1][3] = None
 
-    for event in yaml.parse(text, Loader=yaml.CSafeLoader):
-        cls = event.__class__
-        if cls is yaml.ScalarEvent or cls is yaml.AliasEvent:
-            what = role()
-            if what is _KEY:
-                frame = frames[-1]
-                frame[2] = False
-                frame[3] = _field_roles(frame[1]).get(event.value) if frame[1] and cls is yaml.ScalarEvent else None
-                continue
-            if what is True and cls is yaml.ScalarEvent:
-                spans.append((event.start_mark.index, event.end_mark.index))
-            done()
-        elif cls is yaml.MappingStartEvent or cls is yaml.SequenceStartEvent:
-            what = role()
-            frames.append([cls is yaml.MappingStartEvent, what if isinstance(what, type) else None, True, None])
-        elif cls is yaml.MappingEndEvent or cls is yaml.SequenceEndEvent:
-            frames.pop()
-            done()
+    try:
+        for event in yaml.parse(text, Loader=yaml.CSafeLoader):
+            cls = event.__class__
+            if cls is yaml.ScalarEvent or cls is yaml.AliasEvent:
+                what = role()
+                if what is _KEY:
+                    frame = frames[-1]
+                    frame[2] = False
+                    frame[3] = _field_roles(frame[1]).get(event.value) if frame[1] and cls is yaml.ScalarEvent else None
+                    continue
+                if what is True and cls is yaml.ScalarEvent:
+                    spans.append((event.start_mark.index, event.end_mark.index))
+                done()
+            elif cls is yaml.MappingStartEvent or cls is yaml.SequenceStartEvent:
+                what = role()
+                frames.append([cls is yaml.MappingStartEvent, what if isinstance(what, type) else None, True, None])
+            elif cls is yaml.MappingEndEvent or cls is yaml.SequenceEndEvent:
+                frames.pop()
+                done()
+    except yaml.YAMLError:
+        return []  # (the loader accepted this text) nothing is exempt: every number is checked
     return spans
 
 
