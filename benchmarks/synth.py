@@ -913,7 +913,7 @@ TASKS = ["全面推行{t}“一网通办”，实现高频事项全程网办", "
 
 def _measures(rng: random.Random, n_lists: int, n_items: int, depts: list):
     sizes = apportion(max(n_items, n_lists), [rng.uniform(0.7, 1.3) for _ in range(n_lists)])
-    shorts = [d["short_name"] for d in depts if d["kind"] == "市直部门"]
+    units = [d["id"] for d in depts if d["kind"] == "市直部门"]  # registered departments by id (content model v1.1)
     out = []
     for k, size in enumerate(sizes):
         pub = rdate(rng, date(2022, 1, 1), date(2025, 10, 31))
@@ -924,8 +924,8 @@ def _measures(rng: random.Random, n_lists: int, n_items: int, depts: list):
             status = weighted(rng, [("已完成", 5), ("推进中", 3), ("未开始", 1), ("逾期", 1)])
             item = {"id": f"{lid}-{i + 1:03d}",
                     "text": rng.choice(TASKS).format(t=rng.choice(TOPICS), w=rng.choice(WORK)) + "。",
-                    "lead_units": rng.sample(shorts, min(len(shorts), rng.randint(1, 2))),
-                    "responsible_units": rng.sample(shorts, min(len(shorts), rng.randint(0, 4))) or None,
+                    "lead_units": rng.sample(units, min(len(units), rng.randint(1, 2))),
+                    "responsible_units": rng.sample(units, min(len(units), rng.randint(0, 4))) or None,
                     "deadline": deadline, "status": status}
             if status != "未开始":
                 item["progress"] = [{"date": pub + timedelta(days=30 * (j + 1)),

@@ -196,20 +196,22 @@ MARKDOWN = PAYLOAD + "\n\n[链接](javascript:alert(3)) [b](vbscript:x) <b oncli
 
 
 def payload_tree() -> dict[str, str]:
-    """Every free-text field of every kind filled with markup and template syntax."""
+    """Every free-text field of every kind filled with markup and template syntax (identifier
+    fields — codes, phone numbers, document numbers — have format rules that refuse markup)."""
     p = json.dumps(PAYLOAD, ensure_ascii=False)
+    d = json.dumps(PAYLOAD + "（部门）", ensure_ascii=False)  # a registered name is not a body outside the registry
     md = json.dumps(MARKDOWN, ensure_ascii=False)
     return {
         "site.yaml": f"name: {p}\nregion: {p}\npublisher: {p}\nbase_url: https://example.gov.cn/\n"
-                     f"contact: {{phone: {p}, email: {p}, address: {p}}}\nlicense: {p}\ncomplaint_hotline: {p}\n",
-        "departments.yaml": f"- id: shichang\n  name: {p}\n  short_name: {p}\n  region: {p}\n  phone: {p}\n"
-                            f"  supervision_phone: {p}\n  address: {p}\n  website: https://example.gov.cn/x\n",
+                     f"contact: {{phone: '0411-12345678', email: {p}, address: {p}}}\nlicense: {p}\ncomplaint_hotline: '12345'\n",
+        "departments.yaml": f"- id: shichang\n  name: {d}\n  short_name: {d}\n  region: {p}\n  phone: '0411-12345678'\n"
+                            f"  supervision_phone: '12345'\n  address: {p}\n  website: https://example.gov.cn/x\n",
         "powers/shichang.yaml": f"""\
 - id: sc-1
-  code: {p}
+  code: 'XK-001'
   name: {p}
   category: 行政许可
-  subitems: [{{name: {p}, code: {p}}}]
+  subitems: [{{name: {p}, code: 'XK-001-01'}}]
   basis: [{{law: {p}, article: {p}, text: {p}}}]
   implementer: {p}
   level: {p}
@@ -219,7 +221,7 @@ def payload_tree() -> dict[str, str]:
   fee: {{charged: true, standard: {p}, basis: {p}}}
   process: [{p}]
   channels: {{online: "https://example.gov.cn/apply?a=1&b=2", hall: {p}}}
-  supervision_phone: {p}
+  supervision_phone: '12345'
   status: 有效
   effective: 2024-01-01
   changes: [{{date: 2024-01-01, action: 新增, note: {p}, document: {p}}}]
@@ -227,7 +229,7 @@ def payload_tree() -> dict[str, str]:
         "policies/p1.yaml": f"""\
 id: p1
 title: {p}
-doc_number: {p}
+doc_number: 测发〔2024〕1号
 issuers: [shichang, {p}]
 issued: 2024-01-01
 status: 有效

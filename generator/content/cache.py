@@ -1,9 +1,12 @@
 """A cache of parsed content files, keyed by their bytes.
 
 Parsing is the slowest part of validating a city's content; most commits touch a few
-files. An entry is found by a hash of the file's bytes, its display path and the loader's
-own source, so an edited file, a moved working directory or a changed loader simply miss.
-Entries are never invalidated, only missed; delete the folder to reclaim space.
+files. An entry is found by a hash of everything a parse depends on: the loader's own
+source, the file's full display path (problems carry it) and its bytes, so an edited
+file, a moved working directory or a changed loader simply miss. What an entry stores
+never overrides the tree being built: the caller's path and display path are put back
+on every value it returns. Entries are never invalidated, only missed; delete the
+folder to reclaim space.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import os
 import pickle
 import tempfile
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, TypeVar
 
 import generator.content.load
 
@@ -23,16 +26,32 @@ _LOADER_VERSION = hashlib.blake2b(b"".join(
 ), digest_size=8).hexdigest()
 
 
+T = TypeVar("T")
+
+
+def cache_key(raw: bytes, rel: str) -> str:
+    """The name of a parse: loader version, the whole display path and the whole content."""
+    digest = hashlib.blake2b(digest_size=20)
+    for part in (_LOADER_VERSION.encode(), rel.encode("utf-8", "surrogatepass"), raw):
+        digest.update(len(part).to_bytes(8, "big"))  # length-prefixed: no two keys run together
+        digest.update(part)
+    return digest.hexdigest()
+
+
 class ParseCache:
     def __init__(self, folder: Path | None, memory: bool = False):
         self.folder = folder
         self.memory: dict[str, Any] | None = {} if memory else None  # a long-running preview's
         self.hits = self.misses = 0
 
-    def get(self, raw: bytes, rel: str, parse: Callable[[], Any]) -> Any:
+    def get(self, raw: bytes, rel: str, parse: Callable[[], T], place: Callable[[T], T] = lambda value: value) -> T:
+        """The parse of `raw` at display path `rel`; `place` puts the current tree's own
+        paths back on a value that came from the cache (it never names another tree's file)."""
         if self.folder is None and self.memory is None:
             return parse()
-        key = hashlib.blake2b(raw, digest_size=20, key=(_LOADER_VERSION + rel).encode()[:64]).hexdigest()
+        return place(self._get(cache_key(raw, rel), parse))
+
+    def _get(self, key: str, parse: Callable[[], Any]) -> Any:
         if self.memory is not None:
             if key not in self.memory:
                 self.memory[key] = parse()

@@ -36,7 +36,7 @@ def _policy(policy, today: date, calendar: Calendar) -> Iterator[Finding]:
 
 def _measures(measures, today: date, calendar: Calendar) -> Iterator[Finding]:
     for i, item in enumerate(measures.items):
-        if item.deadline is not None and item.deadline < today and item.status != "已完成":
+        if item.deadline is not None and item.deadline < today and item.status not in ("已完成", "逾期"):
             yield ("items", i, "deadline"), (
                 f"任务 {item.id} 已过完成时限 {item.deadline.isoformat()}，状态仍为“{item.status}”：请更新进度，或标为已完成、逾期")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import typing
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any, Callable
@@ -21,10 +22,18 @@ class Record(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False, validate_default=False)
 
 
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 def _iso_date(value: Any) -> date:
     if isinstance(value, date):
         return value
-    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+    if isinstance(value, str) and not value.isascii():
+        half = unicodedata.normalize("NFKC", value.strip()).replace("\u2212", "-")
+        if half != value.strip() and _ISO_DATE.fullmatch(half):
+            raise PydanticCustomError("full_width_date", "日期 {value} 用了全角数字或符号，请用半角（英文输入法）写成 {half}",
+                                      {"value": value, "half": half})
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value.strip()):
         raise PydanticCustomError("iso_date", "日期格式应为 YYYY-MM-DD，例如 2024-03-01（当前为“{value}”）", {"value": value})
     try:
         return date.fromisoformat(value.strip())
@@ -38,8 +47,62 @@ def _web_url(value: Any) -> str:
     raise PydanticCustomError("web_url", "网址应以 http:// 或 https:// 开头且不含空格（当前为“{value}”）", {"value": value})
 
 
+@dataclass(frozen=True)
+class Identifier:
+    """Marks a field that holds an identifier (a code, a document number, a credit code, a
+    phone number): checked by its own format rule, not by the personal-data scan of free text."""
+
+    what: str
+
+
+_CODE = re.compile(r"[0-9A-Za-z０-９Ａ-Ｚａ-ｚ_./\-－＿．／]+")
+_PHONE = re.compile(r"\+?[0-9() -]+")
+_MOBILE = re.compile(r"1[3-9][0-9]{9}")
+
+
+def _code(value: Any) -> Any:
+    if isinstance(value, str) and not (_CODE.fullmatch(value) and any(c.isalnum() for c in value)):
+        raise PydanticCustomError("code_format", "编码“{value}”格式不对", {"value": value})
+    return value
+
+
+def _doc_number(value: Any) -> Any:
+    if isinstance(value, str) and not (value.strip().endswith("号") and "\n" not in value):
+        raise PydanticCustomError("doc_number_format", "发文字号“{value}”格式不对", {"value": value})
+    return value
+
+
+def _phone(value: Any) -> Any:
+    """Phone numbers as a department publishes them: landlines and hotlines, an extension after
+    转, several separated by 、; full-width digits allowed. A mobile number is personal data."""
+    if not isinstance(value, str):
+        return value
+    for number in re.split(r"[、,;/]", unicodedata.normalize("NFKC", value)):
+        main, _, extension = number.strip().partition("转")
+        digits = re.sub(r"[^0-9]", "", main)
+        if not (_PHONE.fullmatch(main.strip()) and 3 <= len(digits) <= 14
+                and (not extension or extension.strip().isdigit())):
+            raise PydanticCustomError("phone_format", "电话号码“{value}”格式不对", {"value": value})
+        if _MOBILE.fullmatch(digits[2:] if len(digits) == 13 and digits.startswith("86") else digits):
+            raise PydanticCustomError("phone_mobile", "不能填写手机号码", {"value": value})
+    return value
+
+
+def is_identifier(annotation: Any, metadata: tuple = ()) -> bool:
+    """Whether a field (its annotation, and pydantic's lifted metadata) is an identifier field."""
+    if any(isinstance(m, Identifier) for m in metadata):
+        return True
+    if typing.get_origin(annotation) is Annotated:
+        return any(isinstance(m, Identifier) for m in annotation.__metadata__) or is_identifier(annotation.__origin__)
+    return any(is_identifier(arg) for arg in typing.get_args(annotation))
+
+
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 WebUrl = Annotated[str, BeforeValidator(_web_url)]
+Code = Annotated[str, BeforeValidator(_code), Identifier("code")]
+DocNumber = Annotated[str, BeforeValidator(_doc_number), Identifier("doc_number")]
+Phone = Annotated[str, BeforeValidator(_phone), Identifier("phone")]
+CreditCode = Annotated[str, Identifier("credit_code")]  # GB 32100, checked by the boards kind
 Text = Annotated[str, StringConstraints(min_length=1)]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]+$")]
 RecordId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9-]+$")]
@@ -65,15 +128,20 @@ def label(title: str, description: str = "", *, required: bool = False, **kwargs
     return Field(title=title, description=description or title, **kwargs)
 
 
+ASCII_SLUG = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
 @dataclass(frozen=True)
 class Reference:
     """One id that a record names; checked against the registry of `kind` after loading.
 
     With a `backlink` heading, the named record's page lists the records naming it under
-    that heading (a power page's 相关政策, its 一件事) — see `Site.referrers`."""
+    that heading (a power page's 相关政策, its 一件事) — see `Site.referrers`. Kind 'units' is a
+    field that takes a department: a registered one by its id (its name there is an error that
+    gives the id), a body outside the registry by its Chinese name."""
 
     path: tuple  # inside the record
-    kind: str  # a kind's name, or "departments"
+    kind: str  # a kind's name, "departments" or "units"
     id: str
     backlink: str = ""  # heading on the named record's page; "" lists nothing there
 
@@ -138,6 +206,19 @@ class PartCount:
     summary: str = ""  # name in the build's summary line (default: label)
 
 
+def field_title(model: type[BaseModel], path: tuple) -> str:
+    """The Chinese label of the field at `path` inside a record of `model` (list indexes skipped)."""
+    title, current = "", model
+    for step in path:
+        if isinstance(step, int) or current is None:
+            continue
+        info = current.model_fields.get(step)
+        if info is None:
+            return step
+        title, current = info.title or step, submodel(info.annotation)
+    return title
+
+
 @dataclass(frozen=True)
 class Kind:
     """Descriptor of one record kind; the core loops over these and knows no kind by name.
@@ -172,6 +253,8 @@ class Kind:
     # page_inputs(record, site): the objects a record page shows besides the record and the records
     # naming it; None: the page always counts as changed in the preview
     page_inputs: Callable[[Any, "Site"], tuple] | None = None
+    # collection_checks(records) -> [(index of the record, path, message)]: rules across records
+    collection_checks: Callable[[list[Any]], list[tuple[int, tuple, str]]] = lambda records: []
     search_docs: Callable[[Any, "Site"], list[dict]] = lambda record, site: []
     search_filters: tuple[str, ...] = ()  # keys of its search documents' "filters" (words that filter)
     facets: Callable[["Site"], ListSpec] | None = None  # the faceted list of /<name>/

@@ -9,8 +9,8 @@ from pydantic import model_validator
 from pydantic_core import PydanticCustomError
 
 from generator.content import personal_data
-from generator.kinds.base import (ChartSpec, FacetSpec, Figures, IsoDate, Kind, ListSpec, PartCount, Record, RecordId,
-                                  Text, label)
+from generator.kinds.base import (ChartSpec, CreditCode, FacetSpec, Figures, IsoDate, Kind, ListSpec, PartCount, Record,
+                                  RecordId, Reference, Text, label)
 
 BOARD_NAMES = {"red": "红榜", "black": "黑榜"}
 
@@ -26,7 +26,7 @@ class BoardEntry(Record):
     board: Literal["red", "black"] = label("榜单", "red 红榜（表扬）或 black 黑榜（曝光）", required=True)
     subject: Text = label("对象", "单位、企业，或脱敏后的个人（如 张某某）", required=True)
     subject_kind: Literal["部门", "单位", "企业", "个人"] = label("对象类型", required=True)
-    credit_code: Optional[str] = label("统一社会信用代码", "18 位，仅限组织")
+    credit_code: Optional[CreditCode] = label("统一社会信用代码", "18 位，仅限组织")
     region: Optional[str] = label("所属区域")
     facts: Text = label("事实情况", required=True)
     basis: Optional[str] = label("依据")
@@ -53,7 +53,7 @@ class BoardEntry(Record):
 class BoardIssue(Record):
     id: RecordId = label("期次标识", "例如 2023-03，与文件名相同", required=True)
     title: Text = label("标题", "例如 2023年第3期优化营商环境红黑榜", required=True)
-    publisher: Text = label("发布机关", "部门标识或名称", required=True)
+    publisher: Text = label("发布机关", "已登记部门写部门标识，登记册以外的机关写中文全称", required=True)
     published: IsoDate = label("发布日期", required=True)
     entries: list[BoardEntry] = label("条目", required=True)
 
@@ -160,6 +160,7 @@ KIND = Kind(
     template_globals={"board_names": BOARD_NAMES},
     publish=_publish,
     checks=_checks,
+    references=lambda issue: [Reference(("publisher",), "units", issue.publisher)],
     sub_ids=lambda b: [(("entries", i, "id"), e.id) for i, e in enumerate(b.entries)],
     search_docs=_search_docs,
     search_filters=("board",),

@@ -11,7 +11,7 @@ from typing import Literal, Optional
 
 from pydantic import StrictInt
 
-from generator.kinds.base import Kind, Record, RecordId, Reference, Slug, Text, label
+from generator.kinds.base import Kind, Record, RecordId, Reference, Text, label
 from generator.kinds.powers import Channels
 
 STATUSES = ("有效", "已停止")
@@ -28,7 +28,7 @@ class Event(Record):
     audience: Literal["企业", "个人"] = label("办理对象", "企业 或 个人", required=True)
     aliases: Optional[list[Text]] = label("常用说法", "群众搜索时用的词，例如 开饭店、开餐馆")
     summary: Text = label("内容概述", "这件事包括哪些办理事项", required=True)
-    lead: Slug = label("牵头部门", "部门标识", required=True)
+    lead: Text = label("牵头部门", "部门标识", required=True)
     steps: list[Step] = label("办理步骤", "按办理顺序列出涉及的权责事项", min_length=1, required=True)
     promised_days: Optional[StrictInt] = label("承诺时限（工作日）", "整件事的承诺办结时限")
     channels: Optional[Channels] = label("办理渠道", "整件事的网上和线下办理入口")

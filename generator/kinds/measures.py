@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal, Optional
 
-from generator.kinds.base import IsoDate, Kind, PartCount, Record, RecordId, Text, label
+from generator.kinds.base import IsoDate, Kind, PartCount, Record, RecordId, Reference, Text, label
 
 
 class Progress(Record):
@@ -15,8 +15,8 @@ class Progress(Record):
 class MeasureItem(Record):
     id: RecordId = label("任务标识", required=True)
     text: Text = label("任务内容", required=True)
-    lead_units: list[Text] = label("牵头单位", "部门标识或名称", min_length=1, required=True)
-    responsible_units: Optional[list[Text]] = label("责任单位")
+    lead_units: list[Text] = label("牵头单位", "已登记部门写部门标识，其他单位写中文全称", min_length=1, required=True)
+    responsible_units: Optional[list[Text]] = label("责任单位", "已登记部门写部门标识，其他单位写中文全称")
     deadline: Optional[IsoDate] = label("完成时限")
     status: Literal["未开始", "推进中", "已完成", "逾期"] = label("进度状态", required=True)
     progress: Optional[list[Progress]] = label("推进情况")
@@ -31,6 +31,12 @@ class MeasureList(Record):
     source: Text = label("来源", "出台清单的文件或会议", required=True)
     published: IsoDate = label("发布日期", required=True)
     items: list[MeasureItem] = label("任务", min_length=1, required=True)
+
+
+def _references(measures: MeasureList) -> list[Reference]:
+    return [Reference(("items", i, field, k), "units", unit)
+            for i, item in enumerate(measures.items) for field in ("lead_units", "responsible_units")
+            for k, unit in enumerate(getattr(item, field) or ())]
 
 
 def _search_docs(measures: MeasureList, site) -> list[dict]:
@@ -55,6 +61,7 @@ KIND = Kind(
     title_field="title",
     file_must_be="id",
     word="measures",
+    references=_references,
     search_docs=_search_docs,
     search_filters=("status",),
     changes=lambda m, site: [(m.published, "发布任务清单", m.title, site.url_for("measures", m.id))],

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import re
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass
 from typing import Literal, Optional
 
 from pydantic import StrictBool
 
-from generator.kinds.base import (ChartSpec, FacetSpec, Figures, IsoDate, Kind, ListSpec, Record, RecordId, Reference,
-                                  Text, WebUrl, label)
+from generator.kinds.base import (ChartSpec, DocNumber, FacetSpec, Figures, IsoDate, Kind, ListSpec, Record, RecordId,
+                                  Reference, Text, WebUrl, label)
 
 STATUSES = ("有效", "已修订", "已废止", "已失效")
-_ASCII_SLUG = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
 class Interpretation(Record):
@@ -35,7 +33,7 @@ class Application(Record):
 class Policy(Record):
     id: RecordId = label("政策标识", "与文件名相同", required=True)
     title: Text = label("标题", required=True)
-    doc_number: Optional[str] = label("发文字号", "例如 大发改法规字〔2021〕374号")
+    doc_number: Optional[DocNumber] = label("发文字号", "以“号”结尾，例如 大发改法规字〔2021〕374号")
     issuers: list[Text] = label("发文机关", "部门标识，或登记册以外机关的中文全称；可联合发文", min_length=1, required=True)
     issued: IsoDate = label("成文日期", required=True)
     published: Optional[IsoDate] = label("发布日期")
@@ -54,8 +52,7 @@ class Policy(Record):
 
 
 def _references(policy: Policy) -> list[Reference]:
-    refs = [Reference(("issuers", i), "departments", issuer)
-            for i, issuer in enumerate(policy.issuers) if _ASCII_SLUG.match(issuer)]
+    refs = [Reference(("issuers", i), "units", issuer) for i, issuer in enumerate(policy.issuers)]
     refs += [Reference(("related_powers", i), "powers", pid, backlink="相关政策")
              for i, pid in enumerate(policy.related_powers or ())]
     refs += [Reference(("supersedes", i), "policies", pid) for i, pid in enumerate(policy.supersedes or ())]
@@ -79,6 +76,41 @@ def _relations(site, sourced: list) -> PolicyRelations:
 
 DATA_COLUMNS = ("id", "title", "doc_number", "issuers", "issued", "published", "effective", "expires", "status",
                 "topics", "beneficiaries", "summary", "source_url", "url")
+def _supersedes_problems(policies: list[Policy]) -> list[tuple[int, tuple, str]]:
+    """`supersedes` may not name the policy itself nor form a cycle (content model v1.1):
+    every link that closes a cycle is reported, with the cycle read from that policy."""
+    links = {p.id: [old for old in p.supersedes or () if old != p.id] for p in policies}
+    problems = []
+    for index, policy in enumerate(policies):
+        for i, old in enumerate(policy.supersedes or ()):
+            if old == policy.id:
+                problems.append((index, ("supersedes", i),
+                                 f"政策 {policy.id} 的 supersedes 不能包含自身：这里应写被本政策替代的旧政策标识"))
+                continue
+            back = _path(links, old, policy.id)
+            if back:
+                problems.append((index, ("supersedes", i), f"政策替代关系形成循环：{' → '.join([policy.id, *back])}。"
+                                 "被替代的旧政策不能反过来替代新政策，请删除其中错误的一处 supersedes"))
+    return problems
+
+
+def _path(links: dict[str, list[str]], start: str, goal: str) -> list[str]:
+    """The shortest chain of `supersedes` links from `start` to `goal` (both included), or []."""
+    came_from: dict[str, str | None] = {start: None}
+    queue = deque([start])
+    while queue:
+        current = queue.popleft()
+        if current == goal:
+            chain = []
+            while current is not None:
+                chain.append(current)
+                current = came_from[current]
+            return chain[::-1]
+        for nxt in links.get(current, ()):
+            if nxt not in came_from:
+                came_from[nxt] = current
+                queue.append(nxt)
+    return []
 
 
 def _data_rows(policy: Policy, site) -> list[dict]:
@@ -151,6 +183,7 @@ KIND = Kind(
     word="policy",
     references=_references,
     relations=_relations,
+    collection_checks=_supersedes_problems,
     search_docs=_search_docs,
     search_filters=("status",),
     facets=_facets,

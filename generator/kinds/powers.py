@@ -9,8 +9,8 @@ from typing import Literal, Optional
 from pydantic import StrictBool, StrictInt, model_validator
 from pydantic_core import PydanticCustomError
 
-from generator.kinds.base import (ChartSpec, FacetSpec, Figures, IsoDate, Kind, ListSpec, Record, RecordId, Text,
-                                  WebUrl, label)
+from generator.kinds.base import (ChartSpec, Code, FacetSpec, Figures, IsoDate, Kind, ListSpec, Phone, Record, RecordId,
+                                  Text, WebUrl, label)
 from generator.kinds.site import Department
 
 CATEGORIES = (
@@ -23,7 +23,7 @@ Category = Literal[CATEGORIES]  # type: ignore[valid-type]
 
 class SubItem(Record):
     name: Text = label("子项名称", required=True)
-    code: Optional[str] = label("子项编码")
+    code: Optional[Code] = label("子项编码")
 
 
 class Basis(Record):
@@ -68,7 +68,7 @@ class Change(Record):
 
 class Power(Record):
     id: RecordId = label("事项标识", "全站唯一，[A-Za-z0-9-]+，用作永久网址", required=True)
-    code: Optional[str] = label("职权编码", "官方职权编码或事项编码（文本，请加引号）")
+    code: Optional[Code] = label("职权编码", "官方职权编码或事项编码（文本，请加引号）：字母、数字和 - _ . /")
     name: Text = label("职权名称", required=True)
     category: Category = label("职权类型", "十一类之一：" + "、".join(CATEGORIES), required=True)
     subitems: Optional[list[SubItem]] = label("子项")
@@ -81,7 +81,7 @@ class Power(Record):
     fee: Optional[Fee] = label("收费")
     process: Optional[list[Text]] = label("办理流程")
     channels: Optional[Channels] = label("办理渠道")
-    supervision_phone: Optional[str] = label("监督电话", "填写时覆盖部门的监督电话")
+    supervision_phone: Optional[Phone] = label("监督电话", "填写时覆盖部门的监督电话；办公电话或服务热线，不填手机号码")
     status: Literal[STATUSES] = label("事项状态", "有效 / 已取消 / 已下放 / 已调整 / 暂停", required=True)  # type: ignore[valid-type]
     effective: Optional[IsoDate] = label("生效日期")
     changes: Optional[list[Change]] = label("变更记录", "按时间顺序，最新的在最后")

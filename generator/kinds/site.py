@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from typing import Literal, Optional
 
-from generator.kinds.base import Record, Slug, Text, WebUrl, label
+from generator.kinds.base import Phone, Record, Slug, Text, WebUrl, label
 
 
 class Contact(Record):
-    phone: Optional[str] = label("联系电话")
+    phone: Optional[Phone] = label("联系电话")
     email: Optional[str] = label("电子邮箱")
     address: Optional[str] = label("通讯地址")
 
@@ -30,7 +30,7 @@ class SiteInfo(Record):
     base_url: Optional[WebUrl] = label("网站地址", "正式发布的网址，用于站点地图、订阅和永久链接")
     contact: Optional[Contact] = label("联系方式", "页脚显示的电话、邮箱、地址")
     license: Optional[str] = label("数据许可", "开放数据下载的许可协议")
-    complaint_hotline: Optional[str] = label("投诉热线", "页脚显示的投诉热线，例如 12345")
+    complaint_hotline: Optional[Phone] = label("投诉热线", "页脚显示的投诉热线，例如 12345")
     sponsor: Optional[Text] = label("主办单位", "每页页脚显示的主办单位，未填写时为发布机关（publisher）")
     operator: Optional[Text] = label("承办单位", "每页页脚显示的承办单位，例如 大连市大数据中心")
     identifiers: Optional[Identifiers] = label("网站标识与备案", "页脚显示的网站标识码、ICP备案号、公安机关备案号")
@@ -49,9 +49,9 @@ class Department(Record):
     short_name: Optional[str] = label("部门简称", "例如 市市场监管局")
     region: Text = label("所属区域", "“市本级”或区县名称，例如 金普新区", required=True)
     kind: Optional[Literal["市直部门", "区县部门", "园区", "垂直管理", "其他"]] = label("部门类型")
-    parent: Optional[Slug] = label("上级部门", "上级部门的标识")
-    phone: Optional[str] = label("服务电话")
-    supervision_phone: Optional[str] = label("监督电话")
+    parent: Optional[Text] = label("上级部门", "上级部门的标识（不写名称）")
+    phone: Optional[Phone] = label("服务电话", "办公电话或服务热线，不填手机号码")
+    supervision_phone: Optional[Phone] = label("监督电话", "办公电话或服务热线，不填手机号码")
     address: Optional[str] = label("办公地址")
     website: Optional[WebUrl] = label("部门网站")
 

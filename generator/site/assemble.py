@@ -12,6 +12,7 @@ from typing import Any
 from generator.content.tree import Content, Source, display_path
 from generator.errors import Pending
 from generator.kinds import KINDS
+from generator.kinds.base import ASCII_SLUG, Reference, field_title
 from generator.kinds.site import Department
 from generator.site.model import Site
 
@@ -22,31 +23,35 @@ def assemble(content: Content, today: date, region: str | None = None) -> Site:
     With `region`, everything is still checked, but only that region's departments and
     their powers are published: one shard of a province built as parallel jobs."""
     departments = _unique_departments(content)
-    _check_department_parents(content, departments)
+    names = _department_names(departments)
+    _check_department_parents(content, departments, names)
     ids: dict[tuple[str, str], Source] = {}
+    folded: dict[tuple[str, str], tuple[str, tuple]] = {}
     published: dict[str, list[Any]] = {}
     site = Site(content.site, today, departments, published, ids)
 
     for kind in KINDS.values():
         kept = []
         for record, source in content.records[kind.name]:
-            if not _claim(content, ids, (kind.name, record.id), source.at("id"), f"{kind.label}标识"):
+            if not _claim(content, ids, (kind.name, record.id), source.at("id"), f"{kind.label}标识", folded):
                 continue
             for path, sub_id in kind.sub_ids(record):
-                _claim(content, ids, (kind.name + "/entry", sub_id), source.at(*path), "条目标识")
+                _claim(content, ids, (kind.name + "/entry", sub_id), source.at(*path), "条目标识", folded)
             _check_file_name(content, kind, record, source, departments)
             kept.append((record, source))
         content.records[kind.name] = kept
 
     for kind in KINDS.values():
-        for record, source in content.records[kind.name]:
+        records = content.records[kind.name]
+        for record, source in records:
             for ref in kind.references(record):
-                found = ref.id in departments if ref.kind == "departments" else (ref.kind, ref.id) in ids
-                if not found:
-                    what = KINDS[ref.kind].label if ref.kind in KINDS else "部门"
-                    content.add(*source.at(*ref.path), f"引用了不存在的{what}标识 {ref.id}")
+                message = _reference_problem(ref, departments, names, ids, kind.model)
+                if message:
+                    content.add(*source.at(*ref.path), message)
             for path, message in kind.checks(record):
                 content.add(*source.at(*path), message)
+        for index, path, message in kind.collection_checks([record for record, _ in records]):
+            content.add(*records[index][1].at(*path), message)
 
     if content.errors():
         return site
@@ -100,14 +105,53 @@ def _index_referrers(site: Site) -> None:
                     group[2].append(record)
 
 
-def _claim(content: Content, ids: dict, key: tuple[str, str], where: tuple, what: str) -> bool:
-    """Register an id; a second use is reported at both places."""
+def _claim(content: Content, ids: dict, key: tuple[str, str], where: tuple, what: str, folded: dict) -> bool:
+    """Register an id; a second use, or one that differs only in letter case (the same file or
+    URL on a case-insensitive system), is reported at the second place naming the first."""
     if key in ids:
         first = ids[key]
         content.add(*where, f"{what} {key[1]} 重复：已在 {_describe(content, first)} 使用")
         return False
+    same = (key[0], key[1].casefold())
+    if same in folded:
+        other, first = folded[same]
+        content.add(*where, f"{what} {key[1]} 与 {_describe(content, first)} 的 {other} 只差字母大小写："
+                            "在不区分大小写的系统上两者是同一个网址，请改用不同的标识")
+        return False
     ids[key] = where
+    folded[same] = (key[1], where)
     return True
+
+
+def _reference_problem(ref: Reference, departments: dict[str, Department],
+                       names: dict[str, list[tuple[Department, str]]], ids: dict, model) -> str | None:
+    """What is wrong with one reference, or None. A field that takes a department names a
+    registered one by its id, never by its name ('units' fields also take other bodies by
+    their Chinese name; 'departments' fields only registered ones)."""
+    if ref.kind in ("departments", "units"):
+        if ref.id in departments:
+            return None
+        found = names.get(ref.id.strip())
+        if found:
+            dept, which = found[0]
+            named = "的全称" if which == "name" else f"“{dept.name}”的简称"
+            return (f"{field_title(model, ref.path)}“{ref.id}”是已登记部门{named}：登记册中的部门请写部门标识，改为 "
+                    + " 或 ".join(d.id for d, _ in found))
+        if ref.kind == "units" and not ASCII_SLUG.match(ref.id):
+            return None  # a body outside the registry, by its Chinese name
+        return f"引用了不存在的部门标识 {ref.id}"
+    return None if (ref.kind, ref.id) in ids else f"引用了不存在的{KINDS[ref.kind].label}标识 {ref.id}"
+
+
+def _department_names(departments: dict[str, Department]) -> dict[str, list[tuple[Department, str]]]:
+    """Full and short names of registered departments -> the departments they name."""
+    names: dict[str, list[tuple[Department, str]]] = {}
+    for dept in departments.values():
+        for which in ("name", "short_name"):
+            value = (getattr(dept, which) or "").strip()
+            if value and all(d.id != dept.id for d, _ in names.get(value, ())):
+                names.setdefault(value, []).append((dept, which))
+    return names
 
 
 def _describe(content: Content, where: tuple) -> str:
@@ -119,15 +163,22 @@ def _unique_departments(content: Content) -> dict[str, Department]:
     departments: dict[str, Department] = {}
     seen: dict[tuple[str, str], tuple] = {}
     for dept, source in content.departments:
-        if _claim(content, seen, ("departments", dept.id), source.at("id"), "部门标识"):
+        if _claim(content, seen, ("departments", dept.id), source.at("id"), "部门标识", {}):
             departments[dept.id] = dept
     return departments
 
 
-def _check_department_parents(content: Content, departments: dict[str, Department]) -> None:
+def _check_department_parents(content: Content, departments: dict[str, Department], names: dict) -> None:
+    """A parent is a registered department, named by its id (by its name: the id to write)."""
     for dept, source in content.departments:
-        if dept.parent and dept.parent not in departments:
-            content.add(*source.at("parent"), f"引用了不存在的部门标识 {dept.parent}")
+        if dept.parent is None:
+            continue
+        ref = Reference(("parent",), "units", dept.parent)
+        message = _reference_problem(ref, departments, names, {}, Department)
+        if message is None and dept.parent not in departments:
+            message = f"引用了不存在的部门标识 {dept.parent}"
+        if message:
+            content.add(*source.at("parent"), message)
 
 
 def _check_file_name(content: Content, kind, record, source: Source, departments) -> None:

@@ -13,7 +13,9 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-import yaml
+from generator.content.load import decode, load_text
+
+OLD_VERSION = "（历史版本）"  # the display path of a version read from git: its problems are never shown
 
 
 class GitError(Exception):
@@ -65,20 +67,14 @@ class Blobs:
 
 
 def parse_yaml(raw: bytes) -> Any:
-    """An old file version as plain data; None if it does not parse or uses aliases (which could
-    make comparing versions explode: a shared mapping is reached by exponentially many paths)."""
-    try:
-        data = yaml.load(raw.decode("utf-8-sig"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except (yaml.YAMLError, UnicodeDecodeError, RecursionError):
+    """An old file version as plain data, read by the build's own loader (load.py: YAML 1.2
+    scalars, so `NO` stays text and quoting never changes a value); None if it does not load
+    or uses aliases (which could make comparing versions explode: a shared mapping is
+    reached by exponentially many paths). Values the build would refuse read as None."""
+    text, _ = decode(raw, OLD_VERSION)
+    if text is None:
         return None
-    seen, stack = set(), [data]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (dict, list)):
-            if id(node) in seen:
-                return None
-            seen.add(id(node))
-            stack.extend(node.values() if isinstance(node, dict) else node)
+    data, _ = load_text(text, OLD_VERSION)
     return data
 
 
