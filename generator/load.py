@@ -30,11 +30,10 @@ import yaml.cyaml
 
 from generator import personal_data
 from generator.errors import Pending, Problem
-from generator.refusals import (ESCAPE, FORBIDDEN_CHARS, LONG_NUMBER, MAX_PROBLEMS, char_problem, decode,
-                                digits_across_lines, position, scan_source, scan_text, scientific_message,
-                                unescape, yaml_problem)
-from generator.syntax import (BLANK_LINES, EMPTY_KEY, FLOW_DASH, UNDER_INDENTED, blank_lines_problem,
-                              continuation_problem, explain, flow_question, token_problems)
+from generator.refusals import (BLANK_LINES, EMPTY_KEY, ESCAPE, FORBIDDEN_CHARS, LONG_NUMBER, MAX_PROBLEMS,
+                                UNDER_INDENTED, blank_lines_problem, char_problem, continuation_problem, decode,
+                                digits_across_lines, explain, flow_problems, position, scan_source, scan_text,
+                                scientific_message, token_problems, unescape, yaml_problem)
 
 __all__ = ["Loaded", "Locator", "compose", "decode", "load_file", "load_text", "position", "scalar", "scan_text"]
 
@@ -44,7 +43,7 @@ MAX_KEY_CHARS = 100
 MAX_NODES = 500_000  # per file (about 150 MB of parsed nodes at most)
 MAX_DEPTH = 40
 _SAFE_FLOW = 1000  # fewer brackets than this cannot nest deep enough to matter
-_DEEP_BLOCK = re.compile(r"(?:\A|\n)[ ?:-]{200}")  # 200 columns of indentation or "- - - …"
+_DEEP_BLOCK = re.compile(r"\n[ ?:-]{200}")  # 200 columns of indentation or "- - - …" (a leading "\n": fast)
 
 _INT = re.compile(r"[-+]?[0-9]+\Z")
 _OCT = re.compile(r"0o[0-7]+\Z")
@@ -111,7 +110,8 @@ def _structure_problem(text: str, rel: str) -> Problem | None:
                     mark = event.start_mark
                     return Problem(rel, mark.line + 1, mark.column + 1,
                                    f"文件中的值超过 {MAX_NODES:,} 个，请拆分为多个文件")
-    if text.count("[") + text.count("{") < _SAFE_FLOW and not _DEEP_BLOCK.search(text):
+    if text.count("[") + text.count("{") < _SAFE_FLOW and not _DEEP_BLOCK.search("\n" + text[:200]) \
+            and not _DEEP_BLOCK.search(text):
         return None
     depth = 0
     for event in yaml.parse(text, Loader=yaml.CSafeLoader):
@@ -157,7 +157,8 @@ class _Converter:
         if not node.flow_style:
             indent = node.start_mark.column
         elif indent != _IN_FLOW:
-            self.check_flow(node, indent)
+            for offset, message in flow_problems(self.text, node, indent):
+                self.fail_at(offset, message)
             indent = _IN_FLOW
         if node.__class__ is yaml.SequenceNode:
             return [self.value(item, depth + 1, indent) for item in node.value]
@@ -171,30 +172,6 @@ class _Converter:
                 continue
             result[key] = self.value(value_node, depth + 1, indent)
         return result
-
-    def check_flow(self, node: yaml.Node, indent: int) -> None:
-        """What libyaml lets through in a flow collection: lines wrapped back to the parent's
-        column, `[?x]` read as a mapping (YAML 1.1), a lone `-` as a value."""
-        start, end = node.start_mark, node.end_mark
-        if indent >= 0 and start.line != end.line:
-            at = continuation_problem(self.text, start.index, end.index, indent, flow=True)
-            if at is not None:
-                self.fail_at(at, UNDER_INDENTED)
-        stack = [node]
-        while stack:
-            node = stack.pop()
-            if node.__class__ is yaml.ScalarNode:
-                if node.value == "-" and not node.style:
-                    self.fail(node, FLOW_DASH)
-            elif node.__class__ is yaml.SequenceNode:
-                stack.extend(reversed(node.value))
-            else:
-                for key_node, value_node in reversed(node.value):
-                    stack.append(value_node)
-                    stack.append(key_node)
-                    at = key_node.start_mark.index - 1
-                    if key_node.__class__ is yaml.ScalarNode and key_node.value and self.text[at:at + 1] == "?":
-                        self.fail_at(at, flow_question(key_node.value))
 
     def key(self, node: yaml.Node) -> str | None:
         if node.__class__ is not yaml.ScalarNode or node.tag:
