@@ -110,8 +110,8 @@ def _structure_problem(text: str, rel: str) -> Problem | None:
                     mark = event.start_mark
                     return Problem(rel, mark.line + 1, mark.column + 1,
                                    f"文件中的值超过 {MAX_NODES:,} 个，请拆分为多个文件")
-    if text.count("[") + text.count("{") < _SAFE_FLOW and not _DEEP_BLOCK.search("\n" + text[:200]) \
-            and not _DEEP_BLOCK.search(text):
+    if text.count("[") + text.count("{") < _SAFE_FLOW and not _DEEP_BLOCK.search(text) \
+            and not _DEEP_BLOCK.match("\n" + text[:200]):
         return None
     depth = 0
     for event in yaml.parse(text, Loader=yaml.CSafeLoader):
@@ -125,6 +125,10 @@ def _structure_problem(text: str, rel: str) -> Problem | None:
     return None
 
 
+class _AliasFound(Exception):
+    """A node reached twice: an alias the token check missed (a safety net against alias bombs)."""
+
+
 class _Converter:
     """Node tree to plain Python values, YAML 1.2 core schema, with located refusals."""
 
@@ -132,6 +136,7 @@ class _Converter:
         self.rel = rel
         self.text = text
         self.problems: list[Problem] = []
+        self.seen: set[int] | None = set() if "&" in text else None  # no anchor, no alias
         self.escapes = "\\" in text  # only double-quoted scalars with escapes need a second look
         self.folded = digits_across_lines(text)
 
@@ -149,6 +154,10 @@ class _Converter:
         if depth > MAX_DEPTH:
             self.fail(node, f"嵌套层数超过 {MAX_DEPTH} 层，请检查缩进")
             return None
+        if self.seen is not None:
+            if id(node) in self.seen:
+                raise _AliasFound
+            self.seen.add(id(node))
         if node.tag:
             self.fail(node, f"不支持 YAML 标签 {node.tag.replace('tag:yaml.org,2002:', '!!')}，请删除")
             return None
@@ -308,7 +317,10 @@ def _load_checked(text: str, rel: str) -> tuple[Any, list[Problem]]:
     if problems:
         return None, problems
     converter = _Converter(rel, text)
-    data = converter.value(node)
+    try:
+        data = converter.value(node)
+    except _AliasFound:
+        return None, token_problems(text, rel, force=True)
     return data, converter.problems
 
 

@@ -211,8 +211,8 @@ def scientific_message(value: str) -> str:
 # --- YAML 1.2 rules libyaml does not enforce ----------------------------------------------
 ALIAS = "不支持锚点和别名（& 与 *），请直接写出内容"
 GLUED_COMMENT = "“#”前缺少空格：若是注释，请在“#”前加一个空格；若是内容，请把它写进引号内"
-UNDER_INDENTED = ("续行缩进不足：方括号、花括号或引号中的内容换行后，续行要比所属字段（或列表项“-”）多缩进，"
-                  "请在行首加空格")
+UNDER_INDENTED = ("续行缩进不足：方括号、花括号或引号中的内容换行后，续行（包括单独成行的“]”“}”）要比所属字段"
+                  "（或列表项“-”）多缩进，请在行首加空格")
 BLANK_LINES = "块文本开头的空行比第一行文字缩进更多，请删除这些空行中的空格"
 EMPTY_KEY = "字段名不能为空：请在冒号“:”前写出字段名"
 FLOW_DASH = "方括号或花括号中的“-”不能单独作为值，请加引号写成“'-'”"
@@ -222,6 +222,7 @@ FLOW_COLON_SPACE = "方括号或花括号中冒号“:”后须有空格"
 BLOCK_AT_TOP = "块文本（“|”或“>”）的内容须缩进，请在这些行的行首加空格"
 EMPTY_FILE = "文件是空的"
 
+_TOKEN_END = " \n\r[]{},?:\"'"
 _BLOCK_HEADER = re.compile(r"[|>][-+1-9]{0,2}\Z")
 _NAME = re.compile(r"[^\s,\[\]{}]*")  # an anchor's name as YAML 1.2 reads it (libyaml stops at ":")
 _ONLY_MARKERS = re.compile(r"(?:[ ]*(?:#[^\n]*)?\r?\n|\.\.\.(?:[ ]+#[^\n]*)?[ ]*(?:\r?\n|\Z))*\Z")
@@ -267,13 +268,13 @@ def _tokens(text: str, stop: int | None = None):
         return
 
 
-def token_problems(text: str, rel: str, stop: int | None = None) -> list[Problem]:
+def token_problems(text: str, rel: str, stop: int | None = None, force: bool = False) -> list[Problem]:
     """Anchors, aliases and the non-specific tag `!` (which leave no trace on a composed
     node) and comments glued to a value, from libyaml's tokens; only scanned when the text
     has a candidate."""
     glued = _glued(text)
-    # an anchor or tag starts the text, a line, or follows a space or a flow indicator
-    if not (glued or _follows(text, "&", " \n[{,") or _follows(text, "!", " \n[{,")):
+    # a libyaml token starts the text or a line, or follows a space, an indicator or a quote
+    if not (force or glued or _follows(text, "&", _TOKEN_END) or _follows(text, "!", _TOKEN_END)):
         return []
     problems: list[Problem] = []
     alias = anchor = None

@@ -28,7 +28,8 @@ def problems(text: str) -> list[str]:
 INVISIBLE = "，请删除（常见于从网页或表格复制的文本）"
 ALIAS = "不支持锚点和别名（& 与 *），请直接写出内容"
 GLUED = "“#”前缺少空格：若是注释，请在“#”前加一个空格；若是内容，请把它写进引号内"
-UNDER_INDENTED = "续行缩进不足：方括号、花括号或引号中的内容换行后，续行要比所属字段（或列表项“-”）多缩进，请在行首加空格"
+UNDER_INDENTED = ("续行缩进不足：方括号、花括号或引号中的内容换行后，续行（包括单独成行的“]”“}”）要比所属字段"
+                  "（或列表项“-”）多缩进，请在行首加空格")
 EMPTY_KEY = "字段名不能为空：请在冒号“:”前写出字段名"
 BLANK_LINES = "块文本开头的空行比第一行文字缩进更多，请删除这些空行中的空格"
 EXCEL_NUMBER = "像是 Excel 用科学计数法显示的数字，原来的编码或数字已经丢失：请在表格中把这一列设为“文本”格式，从原始资料重新填写"
@@ -51,6 +52,7 @@ CASES = {
     "anchor never aliased": ("a: &x 1\n", ["1:4: error: 不支持锚点和别名（& 与 *），请删除“&x”"]),
     "anchor name with a colon": ("a: &an:chor 1\n", ["1:4: error: 不支持锚点和别名（& 与 *），请删除“&an:chor”"]),
     "alias as a key": ("a: &x k\n*x : 2\n", ["2:1: error: " + ALIAS]),
+    "anchor glued to a JSON-style key": ('a: {"k":&x 甲, b: *x}\n', ["1:18: error: " + ALIAS]),
     "non-specific tag": ("a: ! 12\n", ["1:4: error: 不支持 YAML 标签 !，请删除"]),
     "non-specific tag alone": ("!\n", ["1:1: error: 不支持 YAML 标签 !，请删除"]),
     "empty key": (": 值\n", ["1:1: error: " + EMPTY_KEY]),
