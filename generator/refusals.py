@@ -294,7 +294,8 @@ def token_problems(text: str, rel: str, stop: int | None = None, force: bool = F
         if glued:
             start, end = token.start_mark.index, token.end_mark.index
             if cls is yaml.ScalarToken and token.style in ("|", ">"):
-                header = text[start:text.find("\n", start) % (len(text) + 1)]
+                line_end = text.find("\n", start)
+                header = text[start:line_end if line_end != -1 else None]
                 hash_at = header.find("#")
                 if hash_at > 0 and header[hash_at - 1] != " ":
                     add(start + hash_at, GLUED_COMMENT)
