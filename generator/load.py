@@ -8,7 +8,9 @@ dates stay strings until the models parse them.
 
 Content comes from many departments' spreadsheets and editors, so everything YAML offers
 that content has no use for is refused with a located Chinese message, in bounded time
-and memory: aliases (and alias bombs), tags, directives, several documents, nesting
+and memory: anchors and aliases (and alias bombs), tags (the bare `!` too), empty keys,
+what libyaml lets through against YAML 1.2 (comments glued to a value, flow and quoted
+lines wrapped back to their key's column: `refusals.py`), directives, several documents, nesting
 deeper than any record needs (checked *before* libyaml's recursive composer can overflow
 the C stack), oversized files, values and node counts, tabs, control, invisible and
 bidirectional characters (written raw, as YAML escapes or as HTML character references),
