@@ -25,6 +25,11 @@ def problems(text: str) -> list[str]:
 
 INVISIBLE = "，请删除（常见于从网页或表格复制的文本）"
 ALIAS = "不支持锚点和别名（& 与 *），请直接写出内容"
+GLUED = "“#”前缺少空格：若是注释，请在“#”前加一个空格；若是内容，请把它写进引号内"
+UNDER_INDENTED = ("续行缩进不足：方括号、花括号或引号中的内容换行后，续行（包括单独成行的“]”“}”）要比所属字段"
+                  "（或列表项“-”）多缩进，请在行首加空格")
+EMPTY_KEY = "字段名不能为空：请在冒号“:”前写出字段名"
+BLANK_LINES = "块文本开头的空行比第一行文字缩进更多，请删除这些空行中的空格"
 EXCEL_NUMBER = "像是 Excel 用科学计数法显示的数字，原来的编码或数字已经丢失：请在表格中把这一列设为“文本”格式，从原始资料重新填写"
 
 CASES = {
@@ -42,6 +47,16 @@ CASES = {
     "two documents after an end marker": ("a: 1\n...\n---\nb: 1\n",
                                           ["3:1: error: 一个文件只能有一个 YAML 文档，请删除多余的“---”及其后内容"]),
     "complex key": ("? [a, b]\n: 1\n", ["1:3: error: 字段名必须是简单文本"]),
+    "anchor never aliased": ("a: &x 1\n", ["1:4: error: 不支持锚点和别名（& 与 *），请删除“&x”"]),
+    "anchor name with a colon": ("a: &an:chor 1\n", ["1:4: error: 不支持锚点和别名（& 与 *），请删除“&an:chor”"]),
+    "alias as a key": ("a: &x k\n*x : 2\n", ["2:1: error: " + ALIAS]),
+    "anchor glued to a JSON-style key": ('a: {"k":&x 甲, b: *x}\n', ["1:18: error: " + ALIAS]),
+    "non-specific tag": ("a: ! 12\n", ["1:4: error: 不支持 YAML 标签 !，请删除"]),
+    "non-specific tag alone": ("!\n", ["1:1: error: 不支持 YAML 标签 !，请删除"]),
+    "empty key": (": 值\n", ["1:1: error: " + EMPTY_KEY]),
+    "empty key in a list item": ("- : 值\n", ["1:3: error: " + EMPTY_KEY]),
+    "empty key in braces": ("a: {: x}\n", ["1:5: error: " + EMPTY_KEY]),
+    "end marker only": ("# 说明\n...\n", ["2:1: error: 文件是空的"]),
     # nesting
     "nesting just too deep": ("a: " + "[" * 41 + "]" * 41 + "\n", ["1:44: error: 嵌套层数超过 40 层，请检查缩进"]),
     "deep block nesting": ("".join(" " * i + "a:\n" for i in range(300)), ["41:41: error: 嵌套层数超过 40 层，请检查缩进"]),
@@ -95,6 +110,25 @@ CASES = {
     "value starting with backtick": ("a: `x`\n", ["1:4: error: “`”不能出现在值的开头，请给这段文本加引号"]),
     "text after block indicator": ("a: |x\n", ["1:5: error: 块文本标记“|”或“>”之后应直接换行，内容写在下一行"]),
     "bare anchor sign": ("a: & 公司\n", ["1:5: error: 不支持锚点和别名（& 与 *）：以“&”或“*”开头的文本请加引号"]),
+    # what libyaml lets through: refused rather than read with content lost or reshaped
+    "note glued to a closing quote": ('电话: "0571-88888888"#备注\n', ["1:20: error: " + GLUED]),
+    "note glued to a single quote": ("电话: '0571-88888888'#备注\n", ["1:20: error: " + GLUED]),
+    "note glued to a bracket": ("事项: [甲, 乙]#备注\n", ["1:11: error: " + GLUED]),
+    "note glued to a comma": ("事项: [甲, 乙,#备注\n  丙]\n", ["1:11: error: " + GLUED]),
+    "note glued to a block header": ("说明: >#备注\n  文字\n", ["1:6: error: " + GLUED]),
+    "flow list wrapped to column 0": ("事项: [甲,\n乙]\n", ["2:1: error: " + UNDER_INDENTED]),
+    "closing bracket at the key's column": ("事项: [\n  甲,\n]\n", ["3:1: error: " + UNDER_INDENTED]),
+    "flow list in a list item wrapped to the key": ("- 事项: [甲,\n  乙]\n", ["2:3: error: " + UNDER_INDENTED]),
+    "quoted text wrapped to column 0": ('说明: "第一行\n第二行"\n', ["2:1: error: " + UNDER_INDENTED]),
+    "question mark in a flow list": ("事项: [?待定, 已办]\n", ["1:6: error: 方括号或花括号中以“?”开头的文本请加引号，写成“'?待定'”"]),
+    "question mark in braces": ("a: {?甲: 1}\n", ["1:5: error: 方括号或花括号中以“?”开头的文本请加引号，写成“'?甲'”"]),
+    "lone dash in a flow list": ("a: [甲, -]\n", ["1:8: error: 方括号或花括号中的“-”不能单独作为值，请加引号写成“'-'”"]),
+    "blank lines wider than the block text": ("说明: >\n   \n # 备注\n", ["2:1: error: " + BLANK_LINES]),
+    # valid YAML that libyaml cannot read: refused with what to write instead
+    "colon starting text in brackets": ("a: [:x]\n", ["1:5: error: 方括号或花括号中以“:”开头的文本请加引号"]),
+    "colon on the line after the key": ('a: {"甲"\n  : 1}\n', ["2:3: error: 方括号或花括号中的字段名须与其后的冒号“:”写在同一行，请删除其间的换行"]),
+    "colon glued to a comma": ("a: {甲:, 乙: 1}\n", ["1:6: error: 方括号或花括号中冒号“:”后须有空格"]),
+    "unindented block text at the top": ("--- |\n文字\n", ["2:1: error: 块文本（“|”或“>”）的内容须缩进，请在这些行的行首加空格"]),
 }
 
 

@@ -58,7 +58,7 @@ def test_a_thousand_dalian_power_codes_are_codes_not_id_numbers(tree, monkeypatc
 def test_the_same_digits_in_free_text_are_still_refused(tree, monkeypatch, capsys):
     code = "210200201024277"
     power = (powers([code]) + f"  implementer: 经办人身份证{code}\n"
-             + f"- id: sc-x\n  name: 事项\n  category: 行政许可\n  basis:\n    - law: 《法》\n      text: |\n"
+             + "- id: sc-x\n  name: 事项\n  category: 行政许可\n  basis:\n    - law: 《法》\n      text: |\n"
              + f"        code: '{code}'\n  status: 有效\n")  # looks like a code, but inside free text
     files = {
         "powers/shichang.yaml": power,

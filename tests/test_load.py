@@ -35,6 +35,29 @@ def test_yaml_1_2_core_schema(text, value):
     assert load(text) == (value, [])
 
 
+@pytest.mark.parametrize("text, value", [
+    ("说明: |\n  第一行\n   ", {"说明": "第一行\n \n"}),  # a last line of spaces, no final line break
+    ("- |+\n   ", ["\n"]),
+    ("说明: |\n  第一行", {"说明": "第一行\n"}),
+    ('电话: "0571-88888888"  # 备注\n', {"电话": "0571-88888888"}),
+    ("课程: C#语言\n", {"课程": "C#语言"}),
+    ("语言: [C#, F#]\n", {"语言": ["C#", "F#"]}),
+    ("编号: '#1'\n说明: 'it''s #1'\n", {"编号": "#1", "说明": "it's #1"}),
+    ("说明: |\n  # 不是注释\n", {"说明": "# 不是注释\n"}),
+    ("事项: [甲,\n  乙]\n", {"事项": ["甲", "乙"]}),
+    ("- [甲,\n 乙]\n", [["甲", "乙"]]),
+    ("- 事项: [甲,\n   乙]\n", [{"事项": ["甲", "乙"]}]),
+    ("[甲,\n乙]\n", ["甲", "乙"]),  # at the top any indentation continues
+    ('说明: "第一行\n  第二行"\n', {"说明": "第一行 第二行"}),
+    ("事项: [? 待定]\n", {"事项": [{"待定": None}]}),
+    ("事项: ['?待定', 已办, '-']\n", {"事项": ["?待定", "已办", "-"]}),
+    ("说明: >\n\n  文字\n", {"说明": "\n文字\n"}),
+    ("a: 研发&创新\nb: 注意!\n", {"a": "研发&创新", "b": "注意!"}),
+])
+def test_valid_yaml_near_the_refusals_is_read(text, value):
+    assert load(text) == (value, [])
+
+
 @pytest.mark.parametrize("text, message", [
     ("a:\n\tb: 1\n", "content/x.yaml:2:1: error: 不能用 Tab 缩进或分隔，请改用空格"),
     ("a: &x 1\nb: *x\n", "content/x.yaml:2:4: error: 不支持锚点和别名（& 与 *），请直接写出内容"),

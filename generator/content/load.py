@@ -8,7 +8,9 @@ dates stay strings until the models parse them.
 
 Content comes from many departments' spreadsheets and editors, so everything YAML offers
 that content has no use for is refused with a located Chinese message, in bounded time
-and memory: aliases (and alias bombs), tags, directives, several documents, nesting
+and memory: anchors and aliases (and alias bombs), tags (the bare `!` too), empty keys,
+what libyaml lets through against YAML 1.2 (comments glued to a value, flow and quoted
+lines wrapped back to their key's column: `refusals.py`), directives, several documents, nesting
 deeper than any record needs (checked *before* libyaml's recursive composer can overflow
 the C stack), oversized files, values and node counts, tabs, control, invisible and
 bidirectional characters (written raw, as YAML escapes or as HTML character references),
@@ -30,9 +32,10 @@ import yaml.cyaml
 
 from generator.content import personal_data
 from generator.errors import Pending, Problem
-from generator.content.refusals import (ESCAPE, FORBIDDEN_CHARS, LONG_NUMBER, MAX_PROBLEMS, char_problem, decode,
-                                digits_across_lines, position, scan_source, scan_text, scientific_message,
-                                unescape, yaml_problem)
+from generator.content.refusals import (BLANK_LINES, EMPTY_KEY, ESCAPE, FORBIDDEN_CHARS, LONG_NUMBER, MAX_PROBLEMS,
+                                UNDER_INDENTED, blank_lines_problem, char_problem, continuation_problem, decode,
+                                digits_across_lines, explain, flow_problems, position, scan_source, scan_text,
+                                scientific_message, token_problems, unescape, yaml_problem)
 
 __all__ = ["Loaded", "Locator", "compose", "decode", "load_file", "load_text", "position", "scalar", "scan_text"]
 
@@ -42,7 +45,7 @@ MAX_KEY_CHARS = 100
 MAX_NODES = 500_000  # per file (about 150 MB of parsed nodes at most)
 MAX_DEPTH = 40
 _SAFE_FLOW = 1000  # fewer brackets than this cannot nest deep enough to matter
-_DEEP_BLOCK = re.compile(r"(?:\A|\n)[ ?:-]{200}")  # 200 columns of indentation or "- - - …"
+_DEEP_BLOCK = re.compile(r"\n[ ?:-]{200}")  # 200 columns of indentation or "- - - …" (a leading "\n": fast)
 
 _INT = re.compile(r"[-+]?[0-9]+\Z")
 _OCT = re.compile(r"0o[0-7]+\Z")
@@ -54,6 +57,7 @@ _NAN = re.compile(r"\.(nan|NaN|NAN)\Z")
 _NULLS = frozenset(("", "~", "null", "Null", "NULL"))
 _TRUE = frozenset(("true", "True", "TRUE"))
 _FALSE = frozenset(("false", "False", "FALSE"))
+_IN_FLOW = -2  # the indentation passed to nodes inside a flow collection: its lines are checked as one
 
 
 @dataclass
@@ -83,6 +87,10 @@ class _Composer(yaml.cyaml.CParser):
 
 
 def compose(text: str) -> yaml.Node | None:
+    """The node tree of a one-document text. A final line break is added when missing:
+    libyaml then reads a last line of spaces in a block scalar as YAML 1.2 says (it dropped it)."""
+    if not text.endswith(("\n", "\r")):
+        text += "\n"
     loader = _Composer(text)
     try:
         return loader.get_single_node()
@@ -104,7 +112,8 @@ def _structure_problem(text: str, rel: str) -> Problem | None:
                     mark = event.start_mark
                     return Problem(rel, mark.line + 1, mark.column + 1,
                                    f"文件中的值超过 {MAX_NODES:,} 个，请拆分为多个文件")
-    if text.count("[") + text.count("{") < _SAFE_FLOW and not _DEEP_BLOCK.search(text):
+    if text.count("[") + text.count("{") < _SAFE_FLOW and not _DEEP_BLOCK.search(text) \
+            and not _DEEP_BLOCK.match("\n" + text[:200]):
         return None
     depth = 0
     for event in yaml.parse(text, Loader=yaml.CSafeLoader):
@@ -119,7 +128,7 @@ def _structure_problem(text: str, rel: str) -> Problem | None:
 
 
 class _AliasFound(Exception):
-    """A node reached twice: the document uses an alias (and may be an alias bomb)."""
+    """A node reached twice: an alias the token check missed (a safety net against alias bombs)."""
 
 
 class _Converter:
@@ -137,7 +146,13 @@ class _Converter:
         if len(self.problems) < 2 * MAX_PROBLEMS:
             self.problems.append(Problem(self.rel, node.start_mark.line + 1, node.start_mark.column + 1, message))
 
-    def value(self, node: yaml.Node, depth: int = 0) -> Any:
+    def fail_at(self, offset: int, message: str) -> None:
+        if len(self.problems) < 2 * MAX_PROBLEMS:
+            self.problems.append(Problem(self.rel, *position(self.text, offset), message))
+
+    def value(self, node: yaml.Node, depth: int = 0, indent: int = -1) -> Any:
+        """`indent` is the column of the block collection holding the node (-1 at the top):
+        lines that continue a flow collection or a quoted scalar must be indented further."""
         if depth > MAX_DEPTH:
             self.fail(node, f"嵌套层数超过 {MAX_DEPTH} 层，请检查缩进")
             return None
@@ -149,9 +164,15 @@ class _Converter:
             self.fail(node, f"不支持 YAML 标签 {node.tag.replace('tag:yaml.org,2002:', '!!')}，请删除")
             return None
         if node.__class__ is yaml.ScalarNode:
-            return self.scalar(node)
+            return self.scalar(node, indent)
+        if not node.flow_style:
+            indent = node.start_mark.column
+        elif indent != _IN_FLOW:
+            for offset, message in flow_problems(self.text, node, indent):
+                self.fail_at(offset, message)
+            indent = _IN_FLOW
         if node.__class__ is yaml.SequenceNode:
-            return [self.value(item, depth + 1) for item in node.value]
+            return [self.value(item, depth + 1, indent) for item in node.value]
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
             key = self.key(key_node)
@@ -160,12 +181,15 @@ class _Converter:
             if key in result:
                 self.fail(key_node, f"字段 {key} 重复出现，请删除其中一个")
                 continue
-            result[key] = self.value(value_node, depth + 1)
+            result[key] = self.value(value_node, depth + 1, indent)
         return result
 
     def key(self, node: yaml.Node) -> str | None:
         if node.__class__ is not yaml.ScalarNode or node.tag:
             self.fail(node, "字段名必须是简单文本")
+            return None
+        if not node.value and not node.style:
+            self.fail(node, EMPTY_KEY)
             return None
         if len(node.value) > MAX_KEY_CHARS:
             self.fail(node, f"字段名过长（{len(node.value):,} 字），请检查这一行是否缺少冒号后的空格")
@@ -174,13 +198,21 @@ class _Converter:
             self.check_quoted(node, node.value)
         return node.value
 
-    def scalar(self, node: yaml.ScalarNode) -> Any:
+    def scalar(self, node: yaml.ScalarNode, indent: int = -1) -> Any:
         value = node.value
         if len(value) > MAX_SCALAR_CHARS:
             self.fail(node, f"文本过长（{len(value):,} 字），一个字段最多 {MAX_SCALAR_CHARS:,} 字，请精简或拆分")
             return None
         style = node.style
         if style:  # quoted or block scalar: always text
+            if style == "|" or style == ">":
+                at = blank_lines_problem(self.text, node.start_mark.index, indent)
+                if at is not None:
+                    self.fail_at(at, BLANK_LINES)
+            elif indent >= 0 and node.start_mark.line != node.end_mark.line:
+                at = continuation_problem(self.text, node.start_mark.index, node.end_mark.index, indent, flow=False)
+                if at is not None:
+                    self.fail_at(at, UNDER_INDENTED)
             if not (self.escapes and style == '"' and self.check_quoted(node, value)) and self.folded and style != "|":
                 self.check_folded(node, value)
             if value[:1].isdigit() and _SCIENTIFIC.match(value):
@@ -278,25 +310,34 @@ def _load_checked(text: str, rel: str) -> tuple[Any, list[Problem]]:
             return None, [problem]
         node = compose(text)
     except yaml.MarkedYAMLError as exc:
-        return None, [yaml_problem(exc, rel, text)]
+        return None, _error_problems(exc, text, rel)
     except (yaml.YAMLError, RecursionError, ValueError) as exc:
         return None, [Problem(rel, 1, 1, f"YAML 格式错误：{exc}")]
     if node is None:
         return None, [Problem(rel, 1, 1, "文件是空的")]
+    problems = token_problems(text, rel)  # before converting: an alias bomb is never expanded
+    if problems:
+        return None, problems
     converter = _Converter(rel, text)
     try:
         data = converter.value(node)
     except _AliasFound:
-        return None, [_alias_problem(text, rel)]
+        return None, token_problems(text, rel, force=True)
     return data, converter.problems
 
 
-def _alias_problem(text: str, rel: str) -> Problem:
-    for event in yaml.parse(text, Loader=yaml.CSafeLoader):
-        if isinstance(event, yaml.AliasEvent):
-            mark = event.start_mark
-            return Problem(rel, mark.line + 1, mark.column + 1, "不支持锚点和别名（& 与 *），请直接写出内容")
-    return Problem(rel, 1, 1, "不支持锚点和别名（& 与 *），请直接写出内容")
+def _error_problems(exc: yaml.MarkedYAMLError, text: str, rel: str) -> list[Problem]:
+    """What libyaml stopped at, or what we refuse that comes before it (an anchor, a tag, a
+    glued comment), in words that say what the editor wrote and how to fix it."""
+    mark = exc.problem_mark or exc.context_mark
+    found = token_problems(text, rel, mark.index if mark else None)
+    if found:
+        return found
+    problem = yaml_problem(exc, rel, text)
+    if mark:
+        message = explain(problem.message, text, mark.index, f"{exc.context or ''} {exc.problem or ''}")
+        problem = Problem(rel, problem.line, problem.column, message)
+    return [problem]
 
 
 def load_file(path: Path, rel: str) -> Loaded:

@@ -3,6 +3,15 @@
 Used by the loader (`load.py`) before and after parsing, and by spreadsheet import for cell
 values: characters that hide, reorder or break text; encodings other than UTF-8; Excel
 artefacts; libyaml's own problem texts translated.
+
+Then the YAML 1.2 rules libyaml does not enforce. libyaml reads a few invalid inputs without
+complaint and drops or reshapes content on the way: text glued to a closing quote
+(`"0571-88888888"#备注` keeps only the number, the rest becomes a comment), flow lists wrapped
+back to their key's column, `[-]`, leading blank lines of a block scalar wider than its text.
+It follows YAML 1.1 where 1.2 differs (`[?待定]` is a mapping to it), and cannot read some
+valid flow forms at all (`[:x]`, a key whose colon is on the next line). Each is refused with
+a located message; `tests/test_yaml_suite.py` measures the outcome over the official YAML test
+suite. Checks on the text run only when a plain substring search says they may apply.
 """
 
 from __future__ import annotations
@@ -197,3 +206,196 @@ def unescape(sequence: str) -> str:
 def scientific_message(value: str) -> str:
     return (f"“{value}”像是 Excel 用科学计数法显示的数字，原来的编码或数字已经丢失："
             "请在表格中把这一列设为“文本”格式，从原始资料重新填写")
+
+
+# --- YAML 1.2 rules libyaml does not enforce ----------------------------------------------
+ALIAS = "不支持锚点和别名（& 与 *），请直接写出内容"
+GLUED_COMMENT = "“#”前缺少空格：若是注释，请在“#”前加一个空格；若是内容，请把它写进引号内"
+UNDER_INDENTED = ("续行缩进不足：方括号、花括号或引号中的内容换行后，续行（包括单独成行的“]”“}”）要比所属字段"
+                  "（或列表项“-”）多缩进，请在行首加空格")
+BLANK_LINES = "块文本开头的空行比第一行文字缩进更多，请删除这些空行中的空格"
+EMPTY_KEY = "字段名不能为空：请在冒号“:”前写出字段名"
+FLOW_DASH = "方括号或花括号中的“-”不能单独作为值，请加引号写成“'-'”"
+FLOW_COLON_START = "方括号或花括号中以“:”开头的文本请加引号"
+FLOW_KEY_LINES = "方括号或花括号中的字段名须与其后的冒号“:”写在同一行，请删除其间的换行"
+FLOW_COLON_SPACE = "方括号或花括号中冒号“:”后须有空格"
+BLOCK_AT_TOP = "块文本（“|”或“>”）的内容须缩进，请在这些行的行首加空格"
+EMPTY_FILE = "文件是空的"
+
+_TOKEN_END = " \n\r[]{},?:\"'"
+_BLOCK_HEADER = re.compile(r"[|>][-+1-9]{0,2}\Z")
+_NAME = re.compile(r"[^\s,\[\]{}]*")  # an anchor's name as YAML 1.2 reads it (libyaml stops at ":")
+_ONLY_MARKERS = re.compile(r"(?:[ ]*(?:#[^\n]*)?\r?\n|\.\.\.(?:[ ]+#[^\n]*)?[ ]*(?:\r?\n|\Z))*\Z")
+
+
+def flow_question(value: str) -> str:
+    return f"方括号或花括号中以“?”开头的文本请加引号，写成“'?{value}'”"
+
+
+def anchor_message(name: str) -> str:
+    return f"不支持锚点和别名（& 与 *），请删除“&{name}”"
+
+
+def _follows(text: str, char: str, before: str) -> bool:
+    """Whether `char` occurs at the start of the text or right after one of `before`
+    (a plain search: a regular expression costs more than the loading on large files)."""
+    at = text.find(char)
+    while at != -1:
+        if at == 0 or text[at - 1] in before:
+            return True
+        at = text.find(char, at + 1)
+    return False
+
+
+def _glued(text: str) -> bool:
+    """Whether a `#` follows a quote, a flow indicator or a block scalar header directly."""
+    at = text.find("#")
+    while at != -1:
+        if at and (text[at - 1] in "\"'[]{},:" or _BLOCK_HEADER.search(text, max(0, at - 3), at)):
+            return True
+        at = text.find("#", at + 1)
+    return False
+
+
+def _tokens(text: str, stop: int | None = None):
+    """libyaml's tokens, up to an offset or the first error."""
+    try:
+        for token in yaml.scan(text, Loader=yaml.CSafeLoader):
+            if stop is not None and token.start_mark.index >= stop:
+                return
+            yield token
+    except yaml.YAMLError:
+        return
+
+
+def token_problems(text: str, rel: str, stop: int | None = None, force: bool = False) -> list[Problem]:
+    """Anchors, aliases and the non-specific tag `!` (which leave no trace on a composed
+    node) and comments glued to a value, from libyaml's tokens; only scanned when the text
+    has a candidate."""
+    glued = _glued(text)
+    # a libyaml token starts the text or a line, or follows a space, an indicator or a quote
+    if not (force or glued or _follows(text, "&", _TOKEN_END) or _follows(text, "!", _TOKEN_END)):
+        return []
+    problems: list[Problem] = []
+    alias = anchor = None
+
+    def add(offset: int, message: str) -> None:
+        if len(problems) < MAX_PROBLEMS:
+            problems.append(Problem(rel, *position(text, offset), message))
+
+    for token in _tokens(text, stop):
+        cls = token.__class__
+        if cls is yaml.AliasToken:
+            alias = alias or token
+        elif cls is yaml.AnchorToken:
+            anchor = anchor or token
+        elif cls is yaml.TagToken and token.value == (None, "!"):
+            add(token.start_mark.index, "不支持 YAML 标签 !，请删除")
+        if glued:
+            start, end = token.start_mark.index, token.end_mark.index
+            if cls is yaml.ScalarToken and token.style in ("|", ">"):
+                line_end = text.find("\n", start)
+                header = text[start:line_end if line_end != -1 else None]
+                hash_at = header.find("#")
+                if hash_at > 0 and header[hash_at - 1] != " ":
+                    add(start + hash_at, GLUED_COMMENT)
+            elif end > start and text[end:end + 1] == "#" and text[end - 1] not in " \n\r":
+                add(end, GLUED_COMMENT)
+    if alias is not None:  # a value written twice: point at the second writing
+        add(alias.start_mark.index, ALIAS)
+    elif anchor is not None:
+        at = anchor.start_mark.index
+        add(at, anchor_message(_NAME.match(text, at + 1).group()))
+    return sorted(problems, key=lambda p: (p.line, p.column))
+
+
+def flow_problems(text: str, node: yaml.Node, indent: int) -> list[tuple[int, str]]:
+    """What libyaml lets through in a flow collection, as (offset, message): lines wrapped back
+    to the block parent's column (`indent`), `[?x]` read as a mapping (YAML 1.1), a lone `-`."""
+    found = []
+    start, end = node.start_mark, node.end_mark
+    if indent >= 0 and start.line != end.line:
+        at = continuation_problem(text, start.index, end.index, indent, flow=True)
+        if at is not None:
+            found.append((at, UNDER_INDENTED))
+    stack = [node]
+    while stack and len(found) < MAX_PROBLEMS:
+        node = stack.pop()
+        if node.__class__ is yaml.ScalarNode:
+            if node.value == "-" and not node.style:
+                found.append((node.start_mark.index, FLOW_DASH))
+        elif node.__class__ is yaml.SequenceNode:
+            stack.extend(reversed(node.value))
+        else:
+            for key_node, _ in node.value:
+                at = key_node.start_mark.index - 1
+                if key_node.__class__ is yaml.ScalarNode and key_node.value and text[at:at + 1] == "?":
+                    found.append((at, flow_question(key_node.value)))
+            for key_node, value_node in reversed(node.value):
+                stack.append(value_node)
+                stack.append(key_node)
+    return found
+
+
+def continuation_problem(text: str, start: int, end: int, indent: int, flow: bool) -> int | None:
+    """Offset of the first line of a multi-line flow collection or quoted scalar (from
+    `start` to `end`) that is not indented more than its block parent (`indent`), if any."""
+    at = text.find("\n", start, end)
+    while at != -1:
+        line = at + 1
+        first = line
+        while first < end and text[first] == " ":
+            first += 1
+        if first < len(text) and text[first] not in "\n\r" and first - line <= indent \
+                and not (flow and text[first] == "#"):
+            return first
+        at = text.find("\n", line, end)
+    return None
+
+
+def blank_lines_problem(text: str, start: int, indent: int) -> int | None:
+    """Offset of a leading blank line of a block scalar (header at `start`, no indentation
+    indicator) that holds more spaces than the scalar's first text line."""
+    header_end = text.find("\n", start)
+    if header_end == -1 or any(ch.isdigit() for ch in text[start:header_end].split("#")[0]):
+        return None
+    widest, widest_at, at = -1, None, header_end + 1
+    while at < len(text):
+        end = text.find("\n", at)
+        end = len(text) if end == -1 else end
+        line = text[at:end].rstrip("\r")
+        if line.strip(" "):
+            content = len(line) - len(line.lstrip(" "))
+            return widest_at if widest > content > indent else None
+        if len(line) > widest:
+            widest, widest_at = len(line), at
+        at = end + 1
+    return None
+
+
+def explain(message: str, text: str, index: int, error: str) -> str:
+    """A better message for a libyaml error whose place shows what the editor wrote."""
+    ch = text[index:index + 1]
+    if _ONLY_MARKERS.match(text):
+        return EMPTY_FILE
+    if "expected <document start>" in error and re.match(r"(?:[ ]*(?:#[^\n]*)?\n)*---[ ]+[|>]", text):
+        return BLOCK_AT_TOP
+    if ch != ":":
+        return message
+    line_start = text.rfind("\n", 0, index) + 1
+    before = text[line_start:index]
+    after = text[index + 1:index + 2]
+    in_flow = text.count("[", 0, index) + text.count("{", 0, index) > \
+        text.count("]", 0, index) + text.count("}", 0, index)
+    if after in ("", " ", "\n", "\r", ",", "]", "}"):
+        previous = text[:index].rstrip(" \n\r")[-1:]
+        if (in_flow and previous in ("", "[", "{", ",", "?")) or (not in_flow and not before.strip(" -?")):
+            return EMPTY_KEY
+    entry = text[max(text.rfind(c, 0, index) for c in "[{,") + 1:index]
+    if in_flow and (not before.strip() or ("\n" in entry.strip() and not re.search(r":[ \n]", entry))):
+        return FLOW_KEY_LINES
+    if in_flow and after in (",", "]", "}"):
+        return FLOW_COLON_SPACE
+    if in_flow and after not in ("", " ", "\n", "\r"):
+        return FLOW_COLON_START
+    return message
