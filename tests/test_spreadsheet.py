@@ -286,3 +286,48 @@ def test_every_column_decodes_what_it_encodes():
     for column in load_mapping("powers").columns:
         assert isinstance(column, Column)
         assert column.shape in ("code", "text", "date", "int", "bool", "lines", "objects")
+
+
+# --- issue 10: import never loses what the sheet does not say ---------------------------
+
+def test_a_deleted_column_leaves_the_field_as_it_is(content, capsys):
+    target = content / "powers" / "shichang.yaml"
+    before = data(target)
+    out = content.parent / "p.xlsx"
+    assert main(["export", "powers", "-o", str(out), "--department", "shichang"]) == 0
+    book = load_workbook(out)
+    book["权责清单"].delete_cols(HEADER.index("变更记录") + 1)
+    book.save(out)
+    assert main(["import", str(out), "--department", "shichang"]) == 0
+    assert data(target) == before
+    assert "新增 0，修改 0，未变 3" in capsys.readouterr().err
+
+
+def test_an_emptied_cell_is_reported_before_the_write(content, capsys):
+    target = content / "powers" / "shichang.yaml"
+    out = content.parent / "p.xlsx"
+    assert main(["export", "powers", "-o", str(out), "--department", "shichang"]) == 0
+    book = load_workbook(out)
+    book["权责清单"]["X2"] = None  # 变更记录 of sc-xk-001
+    book.save(out)
+    assert main(["import", str(out), "--department", "shichang"]) == 0
+    err = capsys.readouterr().err
+    assert "p.xlsx:权责清单:2:X: 清空“变更记录”（sc-xk-001 食品经营许可）\n" in err
+    assert err.index("清空“变更记录”") < err.index("已导入")
+    assert "changes" not in data(target)[0]
+
+
+def test_allow_delete_refuses_a_power_a_policy_still_names(content, capsys):
+    target = content / "powers" / "shichang.yaml"
+    before = target.read_bytes()
+    out = content.parent / "p.xlsx"
+    assert main(["export", "powers", "-o", str(out), "--department", "shichang"]) == 0
+    book = load_workbook(out)
+    book["权责清单"].delete_rows(2)  # sc-xk-001, named by policies/rongzi-2024.yaml
+    book.save(out)
+    assert main(["import", str(out), "--department", "shichang", "--allow-delete"]) == 1
+    err = capsys.readouterr().err
+    assert ("未导入：下列事项仍被引用，不能删除（内容文件没有改动）：\n"
+            "  sc-xk-001 食品经营许可：content/policies/rongzi-2024.yaml:12:18 引用了它\n") in err
+    assert target.read_bytes() == before
+    assert main(["validate", "--no-cache"]) == 0

@@ -9,6 +9,7 @@ drop more than a few of them needs `--allow-delete`.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from generator.editing import cells
 from generator.editing.cells import CellError, Column
 from generator.kinds.base import submodel
+from generator.editing.referrers import referrers
 from generator.editing.fmt import canonicalize, dump, yaml_rt
 from generator.editing.workbook import Table, UsageError, read_table, write_table
 from generator.kinds import KINDS
@@ -124,6 +126,8 @@ def export_file(kind: str, out: Path, content_root: Path, *, department: str | N
 @dataclass
 class ImportResult:
     problems: list[str] = field(default_factory=list)  # report lines
+    emptied: list[str] = field(default_factory=list)  # report lines: cells emptied in the sheet
+    referenced: list[str] = field(default_factory=list)  # report lines: removals refused
     records: list[BaseModel] = field(default_factory=list)
     id_cells: dict[str, str] = field(default_factory=dict)  # record id -> FILE:SHEET:ROW:COLUMN of its id
     deleted: list[tuple[str, str]] = field(default_factory=list)  # (id, name)
@@ -131,14 +135,17 @@ class ImportResult:
     changed: int = 0
     unchanged: int = 0
     needs_allow_delete: bool = False
+    target: Path | None = None  # the file to write, and its new text, once everything checked out
+    text: str = ""
 
 
 def _where(table: Table, row: int, col: int) -> str:
     return f"{table.file}:{table.sheet}:{row}:{get_column_letter(col + 1)}"
 
 
-def parse_table(table: Table, mapping: Mapping, department: str) -> ImportResult:
+def parse_table(table: Table, mapping: Mapping, department: str, old: dict[str, dict] | None = None) -> ImportResult:
     result = ImportResult()
+    old = old or {}
     known = mapping.by_header()
     positions: dict[int, Column] = {}
     department_col = None
@@ -181,18 +188,12 @@ def parse_table(table: Table, mapping: Mapping, department: str) -> ImportResult
                 refused = True
                 continue
             if decoded is not None:
-                target = data
-                for step in column.path[:-1]:
-                    target = target.setdefault(step, {})
-                target[column.path[-1]] = decoded
+                _set(data, column.path, decoded)
         if refused:
             seen.setdefault(str(data.get("id")), number)
             continue
-        try:
-            record = mapping.model.model_validate(data)
-        except ValidationError as exc:
-            for error in exc.errors(include_url=False):
-                result.problems.append(_model_problem(table, number, positions, mapping, error))
+        record = _validate_row(table, mapping, result, positions, number, data, old)
+        if record is None:
             continue
         id_col = next(i for i, c in positions.items() if c.key == "id")
         if record.id in seen:
@@ -202,6 +203,49 @@ def parse_table(table: Table, mapping: Mapping, department: str) -> ImportResult
         result.id_cells[record.id] = _where(table, number, id_col)
         result.records.append(record)
     return result
+
+
+def _validate_row(table: Table, mapping: Mapping, result: ImportResult, positions: dict[int, Column],
+                  number: int, data: dict, old: dict[str, dict]) -> BaseModel | None:
+    """The row merged over the record it updates (columns absent from the sheet keep their
+    values), then checked against the model; emptied cells are noted for the summary."""
+    previous = old.get(data.get("id")) if isinstance(data.get("id"), str) else None
+    if previous is not None:
+        merged = copy.deepcopy(previous)
+        for i, column in positions.items():
+            new = _get(data, column.path)
+            if new is None and _get(previous, column.path) is not None:
+                result.emptied.append(f"{_where(table, number, i)}: 清空“{column.header}”（{previous['id']} {previous.get('name', '')}）")
+            _set(merged, column.path, new)
+        data = merged
+    try:
+        return mapping.model.model_validate(data)
+    except ValidationError as exc:
+        for error in exc.errors(include_url=False):
+            result.problems.append(_model_problem(table, number, positions, mapping, error))
+        return None
+
+
+def _get(data: dict, path: tuple[str, ...]) -> Any:
+    for step in path:
+        data = data.get(step) if isinstance(data, dict) else None
+    return data
+
+
+def _set(data: dict, path: tuple[str, ...], value: Any) -> None:
+    """Set (or, for None, remove) the value at `path`; an object left empty goes too."""
+    if len(path) > 1:
+        inner = data.get(path[0])
+        inner = dict(inner) if isinstance(inner, dict) else {}
+        _set(inner, path[1:], value)
+        if inner:
+            data[path[0]] = inner
+        else:
+            data.pop(path[0], None)
+    elif value is None:
+        data.pop(path[0], None)
+    else:
+        data[path[0]] = value
 
 
 def _model_problem(table: Table, number: int, positions: dict[int, Column], mapping: Mapping, error: dict) -> str:
@@ -223,11 +267,14 @@ def _model_problem(table: Table, number: int, positions: dict[int, Column], mapp
 
 def import_file(path: Path, department: str, content_root: Path, *, allow_delete: bool = False,
                 columns_file: Path | None = None, sheet: str | None = None) -> ImportResult:
-    """Read the sheet, check everything, and write content/powers/<department>.yaml."""
+    """Read the sheet and check everything; the new text of content/powers/<department>.yaml is
+    in the result, written by `write_result`."""
     mapping = load_mapping("powers", columns_file)
     _check_department(content_root, department)
-    result = parse_table(read_table(path, sheet), mapping, department)
     target = content_root / mapping.kind / f"{department}.yaml"
+    old_seq, old_plain = _existing(target)
+    old = {item["id"]: item for item in old_plain if isinstance(item.get("id"), str)}
+    result = parse_table(read_table(path, sheet), mapping, department, old)
     others = _ids_elsewhere(content_root / mapping.kind, target)
     for record in result.records:
         if record.id in others:
@@ -237,11 +284,15 @@ def import_file(path: Path, department: str, content_root: Path, *, allow_delete
         result.records = []
         return result
 
-    old_seq, old_plain = _existing(target)
     new_ids = {r.id for r in result.records}
     result.deleted = [(item.get("id"), item.get("name", "")) for item in old_plain if item.get("id") not in new_ids]
     if result.deleted and not allow_delete and (len(result.deleted) > DELETE_LIMIT or len(result.deleted) > 0.1 * len(old_plain)):
         result.needs_allow_delete = True
+        return result
+    names = dict(result.deleted)
+    for rid, places in referrers(content_root, mapping.kind, set(names)).items():
+        result.referenced.append(f"  {rid} {names[rid]}：{'、'.join(places)} 引用了它")
+    if result.referenced:
         return result
 
     by_id = {item.get("id"): (i, item) for i, item in enumerate(old_plain)}
@@ -257,9 +308,14 @@ def import_file(path: Path, department: str, content_root: Path, *, allow_delete
         seq.append(canonicalize(_commented(data), mapping.model))
     if old_seq is not None:
         seq.ca.comment = old_seq.ca.comment
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(dump(seq), "utf-8")
+    result.target, result.text = target, dump(seq)
     return result
+
+
+def write_result(result: ImportResult) -> None:
+    """Write what `import_file` planned (after its summary has been shown)."""
+    result.target.parent.mkdir(parents=True, exist_ok=True)
+    result.target.write_text(result.text, "utf-8")
 
 
 def _commented(value: Any) -> Any:
@@ -318,11 +374,18 @@ def run_import(path: Path, department: str, content_root: Path, allow_delete: bo
     if result.problems:
         print(f"未导入：{len(result.problems)} 个问题，请修正表格后重新导入（内容文件没有改动）", file=sys.stderr)
         return 1
+    if result.referenced:
+        print("未导入：下列事项仍被引用，不能删除（内容文件没有改动）：\n" + "\n".join(result.referenced) + "\n"
+              "请先修改引用它们的记录；已取消、已下放的事项请把状态改为“已取消”“已下放”，不要删除", file=sys.stderr)
+        return 1
+    for line in result.emptied:
+        print(line, file=sys.stderr)
     gone = "\n".join(f"  {rid} {name}" for rid, name in result.deleted)
     if result.needs_allow_delete:
         print(f"未导入：表格中没有下列 {len(result.deleted)} 条现有事项，导入将删除它们：\n{gone}\n"
               "如确需删除，请加 --allow-delete 重新运行；如是漏了行，请补全表格（内容文件没有改动）", file=sys.stderr)
         return 1
+    write_result(result)
     if result.deleted:
         print(f"已删除表格中没有的 {len(result.deleted)} 条事项：\n{gone}", file=sys.stderr)
     print(f"已导入 {len(result.records)} 条事项到 {content_root / 'powers' / (department + '.yaml')}："
