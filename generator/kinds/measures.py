@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Literal, Optional
 
 from generator.kinds.base import IsoDate, Kind, Record, RecordId, Text, label
+from generator.kinds.sheet import SheetColumns
 
 
 class Progress(Record):
@@ -55,4 +56,26 @@ KIND = Kind(
     title=lambda m: m.title,
     file_must_be="id",
     search_docs=_search_docs,
+)
+
+
+SHEET_COLUMNS = SheetColumns(
+    sheet="任务清单",
+    columns={
+        "#serial": ("序号",),
+        "id": ("清单标识",),
+        "title": ("清单标题",),
+        "source": ("来源", "清单来源"),
+        "published": ("发布日期",),
+        "items.id": ("任务标识",),
+        "items.text": ("任务内容", "整改任务", "具体措施", "工作任务", "整改措施"),
+        "items.lead_units": ("牵头单位",),
+        "items.responsible_units": ("责任单位", "配合单位"),
+        "items.deadline": ("完成时限", "完成时间"),
+        "items.status": ("进度状态", "完成情况"),
+        "items.progress": ("推进情况",),
+    },
+    rows="items",
+    match=("text",),
+    defaults={"items.status": "未开始"},
 )
