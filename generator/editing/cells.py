@@ -294,5 +294,6 @@ def decode(column: Column, value: Any, data_type: str | None = None) -> Any:
     if text.lstrip().startswith(("[", "{")):
         return _json_list(column, text.strip())
     if shape == "lines":
-        return list(freetext.numbered(text))
+        items = freetext.numbered(text)
+        return [u for item in items for u in freetext.units(item)] if column.parse == "units" else list(items)
     return _objects(column, text)

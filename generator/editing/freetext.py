@@ -6,7 +6,8 @@
   `{law}` otherwise;
 - 收费依据及标准 ("不收费", or the standard) becomes `{charged, standard?}`;
 - time limits written "20个工作日" become 20; "即办" (done on the spot) becomes 0;
-- 红榜 / 黑榜 become `red` / `black`.
+- 红榜 / 黑榜 become `red` / `black`;
+- units listed on one line (市发展改革委、市市场监管局) become a list.
 
 Each reader takes the cell's text and returns the value or raises ValueError with a
 message in Chinese saying what to write instead.
@@ -40,6 +41,11 @@ def numbered(text: str) -> tuple[str, ...]:
         else:
             items.append(line)
     return tuple(items)
+
+
+def units(text: str) -> list[str]:
+    """Units written on one line, as published lists do: 市发展改革委、市市场监管局."""
+    return [u.strip() for u in re.split(r"[、，,；;]", text) if u.strip()]
 
 
 def legal_basis(item: str) -> dict:

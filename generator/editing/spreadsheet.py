@@ -114,6 +114,17 @@ def _dept_named(registry: list[Dept], text: str, contained: bool = False) -> Dep
     return None
 
 
+def _department_ids(layout: Layout, row: SheetRow, registry: list[Dept]) -> None:
+    """A department written by its full or short name becomes its id (the content model's rule)."""
+    for key in layout.spec.departments:
+        value = row.values.get(key)
+        if isinstance(value, str):
+            found = _dept_named(registry, value)
+            row.values[key] = found.id if found else value
+        elif isinstance(value, list):
+            row.values[key] = [(_dept_named(registry, v) or Dept(v, "", "")).id if isinstance(v, str) else v for v in value]
+
+
 def _guess_kind(grids: list[Grid]) -> str:
     best, best_count = "powers", 0
     for name in KINDS:
@@ -140,15 +151,19 @@ def import_workbook(path: Path, content_root: Path, *, kind: str | None = None, 
     for grid in grids:
         header = find_header(grid, layout)
         if header is None:
-            outcome.notes.append(f"{grid.file}:{grid.sheet}: 没有找到{KINDS[kind].label}的表头，已跳过这个工作表")
+            outcome.notes.append(f"{grid.file}:{grid.sheet}:1:A: 没有找到{KINDS[kind].label}的表头，已跳过这个工作表")
             continue
         read = read_rows(grid, header, layout)
         outcome.problems += read.problems
         outcome.notes += read.notes
+        for row in read.rows:
+            _department_ids(layout, row, registry)
         rows += [(r, grid) for r in read.rows]
-        if not any(c.key == "id" or c.key in layout.spec.match for c in header.columns.values()):
-            outcome.problems.append(f"{where(grid, header.row, 0)}: error: 缺少标识列：请至少有“{layout.column('id').header}”"
-                                    + "".join(f"或“{layout.column(k).header}”" for k in layout.spec.match) + "列")
+        prefix = layout.spec.rows + "." if layout.spec.rows else ""
+        identity = [layout.column(prefix + k) for k in ("id", *layout.spec.match)]
+        if not any(c in identity for c in header.columns.values()):
+            outcome.problems.append(f"{where(grid, header.row, 0)}: error: 缺少标识列：请至少有"
+                                    + "或".join(f"“{c.header}”" for c in identity) + "列")
     if layout.by_files:
         _powers_like(layout, rows, content_root, registry, department, allow_delete, outcome)
     elif layout.spec.rows:
@@ -306,8 +321,16 @@ def _grouped(layout: Layout, rows, content_root: Path, allow_delete, outcome: Ou
     spec = layout.spec
     folder = content_root / layout.kind.name
     groups: dict[str, list[SheetRow]] = {}
+    titles = {}
+    for path in sorted(folder.glob("*.yaml")):
+        data = load_file(path, path.name).data
+        if isinstance(data, dict) and isinstance(data.get("title"), str):
+            titles[data["title"]] = path.stem
     for row, grid in rows:
         rid = row.values.get("id") or (grid.sheet if re.fullmatch(r"[A-Za-z0-9-]+", grid.sheet) else None)
+        if not rid:  # the sheet, or a title row above the table, names an existing record
+            above = [str(v).strip() for line in grid.cells[:row.number] for v, _ in line if isinstance(v, str)]
+            rid = next((titles[t] for t in (grid.sheet, *above) if t in titles), None)
         if not rid:
             outcome.problems.append(f"{row.at()}: error: 不知道这一行属于哪一{layout.kind.label}："
                                     f"请填写“{layout.column('id').header}”列，或把工作表命名为它的标识")

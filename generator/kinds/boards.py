@@ -160,4 +160,5 @@ SHEET_COLUMNS = SheetColumns(
     rows="entries",
     match=("subject",),
     defaults={"entries.status": "公示中"},
+    departments=("publisher",),
 )

@@ -75,7 +75,9 @@ SHEET_COLUMNS = SheetColumns(
         "items.status": ("进度状态", "完成情况"),
         "items.progress": ("推进情况",),
     },
+    parse={"items.lead_units": "units", "items.responsible_units": "units"},
     rows="items",
+    departments=("items.lead_units", "items.responsible_units"),
     match=("text",),
     defaults={"items.status": "未开始"},
 )

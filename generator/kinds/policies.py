@@ -137,6 +137,8 @@ SHEET_COLUMNS = SheetColumns(
         "related_powers": ("相关权责事项",),
         "supersedes": ("替代的政策",),
     },
+    parse={"issuers": "units"},
     match=("doc_number", "title"),
     defaults={"status": "有效"},
+    departments=("issuers", "interpretation.by"),
 )

@@ -15,6 +15,7 @@ kind by name. A kind declares:
   issue's `entries`): the other columns then hold the record's own fields, repeated per row;
 - `match`: fields that find the existing record for a row without an id, in order;
 - `defaults`: values a new record takes when the sheet has no column for the field;
+- `departments`: fields that take a department, written in the sheet by its full or short name;
 - `id_from`, `id_words`: how a record without an id gets a stable one (see generator/editing/ids.py).
 """
 
@@ -33,3 +34,4 @@ class SheetColumns:
     defaults: dict[str, object] = field(default_factory=dict)
     id_from: str = "serial"  # "code": <owner>-<code> when the row has a code; else <owner>[-<words>]-<serial>
     id_words: dict[str, dict[str, str]] = field(default_factory=dict)  # field -> {value: ASCII word} for new ids
+    departments: tuple[str, ...] = ()  # fields naming departments: a registry name in the sheet becomes its id
