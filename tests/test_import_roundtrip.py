@@ -18,7 +18,8 @@ from conftest import EDITING
 from generator.cli import main
 from generator.editing.fmt import canonicalize, dump
 from generator.editing.headers import layout_for
-from generator.editing.spreadsheet import _commented, import_workbook
+from generator.editing.spreadsheet import import_workbook
+from generator.editing.targets import _commented
 from generator.kinds import KINDS
 from generator.kinds.base import submodel
 

@@ -48,6 +48,18 @@ class FileChange:
     refused: int = 0  # of those, rows with a problem
 
 
+@dataclass
+class Outcome:
+    """Everything an import would do, checked; nothing is written until `writes` is applied."""
+
+    kind: str = ""
+    problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    changes: list[FileChange] = field(default_factory=list)
+    referenced: list[str] = field(default_factory=list)
+    writes: dict[Path, Any] = field(default_factory=dict)  # path -> new text (None: remove the file)
+
+
 def get(data: Any, path: tuple) -> Any:
     for step in path:
         data = data.get(step) if isinstance(data, dict) else None

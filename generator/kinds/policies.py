@@ -139,6 +139,7 @@ SHEET_COLUMNS = SheetColumns(
     },
     parse={"issuers": "units"},
     match=("doc_number", "title"),
+    id_prefix="policy",
     defaults={"status": "有效"},
     departments=("issuers", "interpretation.by"),
 )

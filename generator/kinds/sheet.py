@@ -34,4 +34,5 @@ class SheetColumns:
     defaults: dict[str, object] = field(default_factory=dict)
     id_from: str = "serial"  # "code": <owner>-<code> when the row has a code; else <owner>[-<words>]-<serial>
     id_words: dict[str, dict[str, str]] = field(default_factory=dict)  # field -> {value: ASCII word} for new ids
+    id_prefix: str = ""  # owner part of new ids when records have no owner (a file per record): policy-001
     departments: tuple[str, ...] = ()  # fields naming departments: a registry name in the sheet becomes its id
