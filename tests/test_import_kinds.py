@@ -118,3 +118,17 @@ def test_a_row_for_no_known_record_is_refused_with_its_place(content, capsys, tm
     assert main(["import", str(path), "--kind", "measures"]) == 1
     assert capsys.readouterr().out.splitlines() == [
         "x.xlsx:新清单:2:A: error: 不知道这一行属于哪一任务清单：请填写“清单标识”列，或把工作表命名为它的标识"]
+
+
+def test_boards_export_a_sheet_per_issue(content, tmp_path):
+    from openpyxl import load_workbook
+
+    out = tmp_path / "boards.xlsx"
+    assert main(["export", "boards", "-o", str(out)]) == 0
+    book = load_workbook(out)
+    assert book.sheetnames == ["2024-01", "填写说明"]
+    rows = [[c.value for c in row] for row in book["2024-01"].iter_rows()]
+    assert rows[0][:6] == ["期次标识", "期次标题", "发布机关", "发布日期", "条目标识", "榜单"]
+    assert [r[:6] for r in rows[1:]] == [
+        ["2024-01", "2024年第1期优化营商环境红黑榜", "fagai", "2024-02-01", "2024-01-r1", "red"],
+        ["2024-01", "2024年第1期优化营商环境红黑榜", "fagai", "2024-02-01", "2024-01-b1", "black"]]

@@ -251,3 +251,18 @@ def test_a_gbk_csv_with_a_department_column(content, capsys, tmp_path):
     assert first["accountability"] == ["不予受理的", "超期的"]
     assert first["responsibilities"] == ["受理责任：公示依法应当提交的材料。", "审查责任：对申请材料进行审查。"]  # no column: kept
     assert powers(content, "fagai")[0]["id"] == "fagai-FG-001"
+
+
+def test_a_two_row_header(content, capsys, tmp_path):
+    book = Workbook()
+    ws = book.active
+    ws.append(["序号", "职权名称", "职权类型", "实施依据", "办理时限", None])
+    ws.append([None, None, None, None, "法定时限", "承诺时限"])
+    ws.append(["1", "食品生产许可", "行政许可", "《中华人民共和国食品安全法》第三十五条", "20个工作日", "10"])
+    for col in range(1, 5):
+        ws.merge_cells(start_row=1, start_column=col, end_row=2, end_column=col)
+    ws.merge_cells(start_row=1, start_column=5, end_row=1, end_column=6)
+    book.save(tmp_path / "t.xlsx")
+    assert main(["import", str(tmp_path / "t.xlsx"), "--department", "shichang"]) == 0
+    assert "t.xlsx:Sheet:3:A: 新增 shichang-xk-001 食品生产许可\n" in capsys.readouterr().err
+    assert powers(content)[-1]["time_limit"] == {"statutory_days": 20, "promised_days": 10}
