@@ -127,6 +127,7 @@ class Header:
     columns: dict[int, Column]  # 0-based column index -> column
     text: dict[int, str]  # the sheet's own header text of each column
     notes: list[str] = field(default_factory=list)  # report lines: skipped rows, ignored columns
+    top: int = 0  # 0-based index of the first header row (the same as `row` unless two rows)
 
 
 def where(grid: Grid, row: int, col: int) -> str:
@@ -145,7 +146,7 @@ def find_header(grid: Grid, layout: Layout) -> Header | None:
             best, best_count = r, count
     if best is None:
         return None
-    header = Header(best, {}, {})
+    header = Header(best, {}, {}, top=best)
     for r in range(best):
         text = " ".join(str(v).strip() for v, _ in grid.cells[r] if v not in (None, ""))
         if text:

@@ -30,6 +30,11 @@ class SheetRow:
     headers: dict[str, str] = field(default_factory=dict)  # column key -> the sheet's header text
     items: dict[str, list[dict]] = field(default_factory=dict)  # per-row list field -> its items
     refused: bool = False  # a cell was refused (reported): the row is not checked further
+    top: int = 0  # 0-based index of the sheet's (first) header row: rows above it are titles
+
+    def titles(self) -> list[str]:
+        """The text of the title rows above the table."""
+        return [str(v).strip() for line in self.grid.cells[:self.top] for v, _ in line if isinstance(v, str) and v.strip()]
 
     def at(self, key: str | None = None) -> str:
         return self.cells.get(key) if key in self.cells else where(self.grid, self.number, 0)
@@ -68,7 +73,7 @@ def read_rows(grid: Grid, header: Header, layout: Layout) -> Read:
             c in covered or _empty(grid.value(r, c)[0]) for c, col in main.items() if col.key in identity
         ) and any(not _empty(grid.value(r, c)[0]) for c in per_row)
         if not continuation:
-            current = SheetRow(grid, r)
+            current = SheetRow(grid, r, top=header.top)
             out.rows.append(current)
         for c, column in header.columns.items():
             source = grid.merged_from.get((r, c), (r, c))

@@ -92,8 +92,7 @@ def by_department(layout: Layout, rows, content_root: Path, registry, department
             continue
         dept = named.id if named else department
         if dept is None:
-            titles = " ".join(str(v) for line in grid.cells[:row.number] for v, _ in line if isinstance(v, str))
-            found = dept_named(registry, grid.sheet) or dept_named(registry, titles, contained=True)
+            found = dept_named(registry, grid.sheet) or dept_named(registry, " ".join(row.titles()), contained=True)
             dept = found.id if found else None
         if dept is None:
             outcome.problems.append(f"{row.at()}: error: 无法确定这一行属于哪个部门：请用 --department 指定，"
@@ -190,8 +189,7 @@ def grouped(layout: Layout, rows, content_root: Path, allow_delete, outcome: Out
     for row, grid in rows:
         rid = row.values.get("id") or (grid.sheet if re.fullmatch(r"[A-Za-z0-9-]+", grid.sheet) else None)
         if not rid:  # the sheet, or a title row above the table, names an existing record
-            above = [str(v).strip() for line in grid.cells[:row.number] for v, _ in line if isinstance(v, str)]
-            rid = next((titles[t] for t in (grid.sheet, *above) if t in titles), None)
+            rid = next((titles[t] for t in (grid.sheet, *row.titles()) if t in titles), None)
         if not rid:
             outcome.problems.append(f"{row.at()}: error: 不知道这一行属于哪一{layout.kind.label}："
                                     f"请填写“{layout.column('id').header}”列，或把工作表命名为它的标识")
