@@ -161,11 +161,11 @@ def one_per_file(layout: Layout, rows, content_root: Path, allow_delete, outcome
                 outcome.writes[path] = None
             else:
                 change.kept.append(_label(data))
+    path_of = {id(data): path for path, (_, data) in olds.items()}
     for unit in units:
         if unit.old is None or unit.data != unit.old:
-            path = folder / f"{unit.data['id']}.yaml"
-            node = olds.get(path, (None, None))[0]
-            outcome.writes[path] = _one_text(layout, unit.data, node)
+            path = path_of.get(id(unit.old), folder / f"{unit.data['id']}.yaml")
+            outcome.writes[path] = _one_text(layout, unit.data, olds.get(path, (None, None))[0])
     outcome.changes.append(change)
 
 
