@@ -132,3 +132,15 @@ def test_boards_export_a_sheet_per_issue(content, tmp_path):
     assert [r[:6] for r in rows[1:]] == [
         ["2024-01", "2024年第1期优化营商环境红黑榜", "fagai", "2024-02-01", "2024-01-r1", "red"],
         ["2024-01", "2024年第1期优化营商环境红黑榜", "fagai", "2024-02-01", "2024-01-b1", "black"]]
+
+
+def test_an_import_that_would_leave_validate_failing_is_refused(content, capsys, tmp_path):
+    path = workbook(tmp_path / "p.xlsx", {"政策": [
+        ["政策名称", "发文机关", "成文日期", "主要内容", "相关权责事项"],
+        ["测试政策", "fagai", "2024-05-06", "内容。", "sc-nosuch-1"],
+    ]})
+    assert main(["import", str(path), "--kind", "policies"]) == 1
+    assert capsys.readouterr().out.splitlines() == [
+        "p.xlsx:政策:2:A: error: 导入后 content/policies/policy-001.yaml:9:5 有错误：引用了不存在的权责事项标识 sc-nosuch-1",
+    ]
+    assert not (content / "policies" / "policy-001.yaml").exists()

@@ -58,6 +58,7 @@ class Outcome:
     changes: list[FileChange] = field(default_factory=list)
     referenced: list[str] = field(default_factory=list)
     writes: dict[Path, Any] = field(default_factory=dict)  # path -> new text (None: remove the file)
+    sources: dict[Path, str] = field(default_factory=dict)  # path -> FILE:SHEET:ROW:COLUMN of a row it takes
 
 
 def get(data: Any, path: tuple) -> Any:

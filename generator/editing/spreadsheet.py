@@ -11,7 +11,9 @@ or nothing: any refused cell stops it with a report line per problem
 from __future__ import annotations
 
 import re
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 from generator.editing import exporting, targets
@@ -88,6 +90,8 @@ def import_workbook(path: Path, content_root: Path, *, kind: str | None = None, 
     bad = {line.split(": error")[0].rsplit(":", 1)[0] for line in outcome.problems}
     for change in outcome.changes:
         change.refused = len(bad.intersection(change.rows))
+    if not outcome.problems and outcome.writes:
+        outcome.problems += _after_problems(content_root, outcome)
     removed = {rid: name for change in outcome.changes for rid, name in change.removed}
     for rid, places in referrers(content_root, kind, set(removed)).items() if not outcome.problems else ():
         outcome.referenced.append(f"  {rid} {removed[rid]}：{'、'.join(places)} 引用了它")
@@ -100,6 +104,36 @@ def _position(line: str) -> tuple:
     if not match:
         return (line, 0, 0, "")
     return (match.group(1), int(match.group(2)), len(match.group(3)), match.group(3))
+
+
+def _after_problems(content_root: Path, outcome: Outcome) -> list[str]:
+    """Problems the content would have once written (references, ids across files…), in the
+    files the import writes: checked on a copy, so that the next `validate` passes."""
+    from generator.cli import shanghai_today
+    from generator.content import display_path
+    from generator.pipeline import check
+
+    root = content_root.resolve()
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / "content"
+        shutil.copytree(root, copy, ignore=shutil.ignore_patterns(".*"))
+        staged = {}
+        for path, text in outcome.writes.items():
+            target = copy / path.resolve().relative_to(root)
+            staged[str(target)] = path
+            if text is None:
+                target.unlink()
+            else:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(text, "utf-8")
+        content, _ = check(copy, shanghai_today())
+        lines = []
+        for problem in content.errors():
+            path = staged.get(str((Path.cwd() / problem.file).resolve()))
+            if path is not None:
+                lines.append(f"{outcome.sources.get(path, path.name)}: error: 导入后 {display_path(path)}:{problem.line}:{problem.column} "
+                             f"有错误：{problem.message}")
+        return lines
 
 
 def write_outcome(outcome: Outcome) -> None:

@@ -138,6 +138,7 @@ def by_department(layout: Layout, rows, content_root: Path, registry, department
         outcome.changes.append(change)
         if change.added or change.changed or change.removed:
             outcome.writes[target] = dump(seq)
+            outcome.sources[target] = next((u.row.at() for u in units if u.old is None or u.data != u.old), group[0].at())
 
 
 def one_per_file(layout: Layout, rows, content_root: Path, allow_delete, outcome: Outcome) -> None:
@@ -166,6 +167,7 @@ def one_per_file(layout: Layout, rows, content_root: Path, allow_delete, outcome
         if unit.old is None or unit.data != unit.old:
             path = path_of.get(id(unit.old), folder / f"{unit.data['id']}.yaml")
             outcome.writes[path] = _one_text(layout, unit.data, olds.get(path, (None, None))[0])
+            outcome.sources[path] = unit.row.at()
     outcome.changes.append(change)
 
 
@@ -235,6 +237,7 @@ def grouped(layout: Layout, rows, content_root: Path, allow_delete, outcome: Out
         outcome.changes.append(change)
         if record != old:
             outcome.writes[path] = _one_text(layout, record, node)
+            outcome.sources[path] = group[0].at()
             if old is None:
                 change.added.insert(0, f"{group[0].at()}: 新建{layout.kind.label} {rid}")
 
