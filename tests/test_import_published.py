@@ -266,3 +266,14 @@ def test_a_two_row_header(content, capsys, tmp_path):
     assert main(["import", str(tmp_path / "t.xlsx"), "--department", "shichang"]) == 0
     assert "t.xlsx:Sheet:3:A: 新增 shichang-xk-001 食品生产许可\n" in capsys.readouterr().err
     assert powers(content)[-1]["time_limit"] == {"statutory_days": 20, "promised_days": 10}
+
+
+def test_sub_item_rows_under_an_unmerged_main_row(content, tmp_path):
+    book = Workbook()
+    ws = book.active
+    ws.append(HEADER)
+    for row in ROWS[:3]:
+        ws.append(row)
+    book.save(tmp_path / "u.xlsx")
+    assert main(["import", str(tmp_path / "u.xlsx"), "--department", "shichang"]) == 0
+    assert by_code(powers(content), "0012100009") == EXPECTED_FIRST

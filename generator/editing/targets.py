@@ -101,10 +101,11 @@ def by_department(layout: Layout, rows, content_root: Path, registry, department
         groups.setdefault(dept, []).append(row)
     folder = content_root / layout.kind.name
     names = {d.id: d.name for d in registry}
+    everywhere = _ids_in(folder, set())  # read once: a city's workbook touches every file
     for dept, group in groups.items():
         target = folder / f"{dept}.yaml"
         old_seq, old_units = _old_list(target)
-        elsewhere = _ids_in(folder, {target})
+        elsewhere = {i: f for i, f in everywhere.items() if f != target.name}
         problems: list[str] = []
         units = merge_units(layout, group, old_units, dept, set(elsewhere), "", problems)
         for unit in units:
