@@ -144,3 +144,14 @@ def test_an_import_that_would_leave_validate_failing_is_refused(content, capsys,
         "p.xlsx:政策:2:A: error: 导入后 content/policies/policy-001.yaml:9:5 有错误：引用了不存在的权责事项标识 sc-nosuch-1",
     ]
     assert not (content / "policies" / "policy-001.yaml").exists()
+
+
+def test_a_department_name_already_in_the_record_is_left_as_written(content, capsys, tmp_path):
+    target = content / "policies" / "rencai-2024.yaml"
+    target.write_text(target.read_text("utf-8").replace("  by: fagai", "  by: 测试市发展和改革委员会"), "utf-8")
+    before = target.read_bytes()
+    out = tmp_path / "p.xlsx"
+    assert main(["export", "policies", "-o", str(out)]) == 0
+    assert main(["import", str(out), "--kind", "policies"]) == 0
+    assert "新增 0，修改 0，未变 2" in capsys.readouterr().err
+    assert target.read_bytes() == before

@@ -130,7 +130,8 @@ def merge_units(layout: Layout, rows: list[SheetRow], old_units: list[dict], own
                 if path not in values:
                     put(data, path, value)
         for path, value in values.items():
-            put(data, path, value)
+            written = row.as_written.get(".".join(((prefix,) if prefix else ()) + path), value)
+            put(data, path, written if old is not None and get(old, path) == written else value)
         if not data.get("id"):
             serial += 1
             data = {"id": ids.new_id(layout, data, owner, row, taken, serial), **data}

@@ -31,6 +31,7 @@ class SheetRow:
     items: dict[str, list[dict]] = field(default_factory=dict)  # per-row list field -> its items
     refused: bool = False  # a cell was refused (reported): the row is not checked further
     top: int = 0  # 0-based index of the sheet's (first) header row: rows above it are titles
+    as_written: dict[str, Any] = field(default_factory=dict)  # column key -> value before names became ids
 
     def titles(self) -> list[str]:
         """The text of the title rows above the table."""

@@ -31,9 +31,11 @@ INSTRUCTIONS = "填写说明"
 # --- import ---------------------------------------------------------------------------
 
 def _department_ids(layout: Layout, row: SheetRow, registry: list[targets.Dept]) -> None:
-    """A department written by its full or short name becomes its id (the content model's rule)."""
+    """A department written by its full or short name becomes its id (the content model's rule);
+    where the record already holds the name as written, it stays (see plan.merge_units)."""
     for key in layout.spec.departments:
         value = row.values.get(key)
+        row.as_written[key] = value
         if isinstance(value, str):
             found = targets.dept_named(registry, value)
             row.values[key] = found.id if found else value
