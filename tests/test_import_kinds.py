@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
+import pytest
 from bs4 import BeautifulSoup
 from openpyxl import Workbook
 
-from conftest import TODAY
+from conftest import EXAMPLE, TODAY
 from generator.cli import main
 from generator.load import load_file
 from generator.pipeline import build
@@ -155,3 +157,15 @@ def test_a_department_name_already_in_the_record_is_left_as_written(content, cap
     assert main(["import", str(out), "--kind", "policies"]) == 0
     assert "新增 0，修改 0，未变 2" in capsys.readouterr().err
     assert target.read_bytes() == before
+
+
+@pytest.mark.parametrize("kind", ["policies", "boards", "measures"])
+def test_the_example_content_survives_the_round_trip(kind, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    content = Path(shutil.copytree(EXAMPLE, tmp_path / "content"))
+    before = {p: p.read_bytes() for p in content.rglob("*.yaml")}
+    for suffix in (".xlsx", ".csv"):
+        out = tmp_path / f"out{suffix}"
+        assert main(["export", kind, "-o", str(out)]) == 0
+        assert main(["import", str(out)]) == 0  # the kind told by the headers
+        assert {p: p.read_bytes() for p in content.rglob("*.yaml")} == before
