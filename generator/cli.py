@@ -27,6 +27,12 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"日期应为 YYYY-MM-DD：{text}") from None
 
 
+def _sheet_kinds() -> tuple[str, ...]:
+    from generator.kinds import KINDS
+
+    return tuple(name for name, kind in KINDS.items() if kind.columns is not None)
+
+
 def _kind_words() -> tuple[str, ...]:
     """The words of `new <word>`: power, policy, board, measures, event (one per record kind)."""
     from generator.kinds import KINDS
@@ -117,7 +123,8 @@ def cmd_new(args) -> int:
 def cmd_import(args) -> int:
     from generator.editing.spreadsheet import run_import
 
-    return run_import(args.file, args.department, args.content, args.allow_delete, args.columns, args.sheet)
+    return run_import(args.file, args.content, kind=args.kind, department=args.department, allow_delete=args.allow_delete,
+                      columns_file=args.columns, sheet=args.sheet, dry_run=args.dry_run)
 
 
 def cmd_export(args) -> int:
@@ -173,14 +180,17 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("kind", choices=_kind_words())
     c.add_argument("--id", required=True, help="新记录的标识")
     c.add_argument("--department", help="部门标识（新建权责事项时必填）")
-    c = command("import", "从表格（.xlsx、.csv）导入一个部门的权责清单", cmd_import)
+    kinds = _sheet_kinds()
+    c = command("import", "从表格（.xlsx、.xls、.csv）导入记录：权责清单、政策、红黑榜、任务清单、一件事", cmd_import)
     c.add_argument("file", type=Path)
-    c.add_argument("--department", required=True, help="部门标识")
-    c.add_argument("--allow-delete", action="store_true", help="允许删除表格中没有的较多事项")
-    c.add_argument("--columns", type=Path, help="列名对应文件（默认 generator/editing/columns.yaml）")
-    c.add_argument("--sheet", help="工作表名称（默认第一个）")
-    c = command("export", "把权责清单导出为表格（.xlsx、.csv）", cmd_export)
-    c.add_argument("kind", choices=("powers",))  # spreadsheets hold powers only until every kind declares its columns
+    c.add_argument("--kind", choices=kinds, help="记录类别（默认按表头判断）")
+    c.add_argument("--department", help="部门标识（不填时按“部门”列、工作表名称或标题判断）")
+    c.add_argument("--allow-delete", action="store_true", help="删除表格中没有的现有记录（仍被引用的不会删除）")
+    c.add_argument("--dry-run", action="store_true", help="只检查并列出将要做的改动，不写入任何文件")
+    c.add_argument("--columns", type=Path, help="补充的列名文件（格式同 generator/editing/columns.yaml）")
+    c.add_argument("--sheet", help="只导入这个工作表（默认全部）")
+    c = command("export", "把记录导出为表格（.xlsx、.csv）", cmd_export)
+    c.add_argument("kind", choices=kinds)
     c.add_argument("-o", "--output", type=Path, required=True)
     c.add_argument("--department", help="只导出这个部门")
     c.add_argument("--columns", type=Path, help="列名对应文件（默认 generator/editing/columns.yaml）")

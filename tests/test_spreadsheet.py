@@ -13,15 +13,14 @@ from openpyxl import Workbook, load_workbook
 
 from generator.cli import main
 from generator.editing.cells import Column, decode, encode
-from generator.editing.spreadsheet import load_mapping
-from generator.editing.workbook import UsageError
+from generator.editing.headers import layout_for
 from generator.content.load import load_file
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "content"
 HEADER = ["部门标识", "事项标识", "职权编码", "职权名称", "职权类型", "子项", "设定依据", "实施主体", "行使层级", "责任事项",
           "追责情形", "法定时限（工作日）", "承诺时限（工作日）", "时限说明", "是否收费", "收费标准", "收费依据", "办理流程",
-          "网上办理地址", "线下办理地点", "监督电话", "事项状态", "生效日期", "变更记录"]
+          "网上办理地址", "线下办理地点", "监督电话", "事项状态", "生效日期", "变更记录", "承办机构", "备注"]
 
 
 
@@ -59,7 +58,7 @@ def test_export_then_import_gives_the_same_data(content, suffix, capsys):
     assert main(["export", "powers", "-o", str(out), "--department", "shichang"]) == 0
     assert main(["import", str(out), "--department", "shichang"]) == 0
     assert data(target) == before
-    assert "已导入 3 条事项到 content/powers/shichang.yaml：新增 0，修改 0，未变 3，删除 0" in capsys.readouterr().err
+    assert "已导入 3 条权责事项到 content/powers/shichang.yaml：新增 0，修改 0，未变 3，删除 0" in capsys.readouterr().err
     assert target.read_text("utf-8").startswith("# 测试市市场监督管理局 权责清单\n- id: sc-xk-001\n")
 
 
@@ -96,12 +95,12 @@ def test_exported_cells_are_readable(content):
 
 
 def test_values_the_plain_form_cannot_carry_go_through_json(content):
-    column = next(c for c in load_mapping("powers").columns if c.key == "basis")
+    column = next(c for c in layout_for("powers").columns if c.key == "basis")
     items = [{"law": "《某法》", "article": "第一条", "text": "第一款。\n第二款｜含竖线"}, {"law": "《另一法》"}]
     cell = encode(column, items)
     assert cell.startswith("[")
     assert decode(column, cell) == items
-    lines = next(c for c in load_mapping("powers").columns if c.key == "process")
+    lines = next(c for c in layout_for("powers").columns if c.key == "process")
     assert decode(lines, encode(lines, [" 前后有空格 ", "[方括号开头]"])) == [" 前后有空格 ", "[方括号开头]"]
 
 
@@ -154,7 +153,7 @@ def test_excel_damage_is_refused_with_sheet_row_and_column(content, capsys):
         "damaged.xlsx:权责清单:13:O: error: 是否收费：“收”无法识别：请填写“是”或“否”",
         "damaged.xlsx:权责清单:14:B: error: 事项标识 b 与第 3 行重复",
     ]
-    assert out.err == "未导入：13 个问题，请修正表格后重新导入（内容文件没有改动）\n"
+    assert out.err == "shichang 测试市市场监督管理局：拒绝 13 行\n未导入：13 个问题，请修正表格后重新导入（内容文件没有改动）\n"
     assert target.read_bytes() == before
 
 
@@ -171,18 +170,17 @@ def test_csv_damage_and_excel_gbk_csv(content, capsys):
     ]
 
 
-def test_headers_are_checked_and_aliases_accepted(content, capsys):
-    path = sheet(content.parent / "h.xlsx", [["事项标识", "事项名称", "职权类型", "设定依据", "事项状态", "备注"]])
+def test_unknown_columns_are_reported_and_ignored_and_missing_fields_located(content, capsys):
+    path = sheet(content.parent / "h.xlsx", [["事项标识", "事项名称", "职权类型", "设定依据", "事项状态", "其他说明"],
+                                             ["sc-xk-001", "食品经营许可", "行政许可", "《中华人民共和国食品安全法》", "有效", "x"]])
+    assert main(["import", str(path), "--department", "shichang", "--dry-run"]) == 0
+    err = capsys.readouterr().err
+    assert "h.xlsx:权责清单:1:F: 不认识的列“其他说明”，已忽略（如需导入，请在 columns.yaml 中为它添加列名）\n" in err
+    path = sheet(content.parent / "h2.xlsx", [["事项标识", "职权名称"], ["sc-new-9", "新事项"]])
     assert main(["import", str(path), "--department", "shichang"]) == 1
     assert capsys.readouterr().out.splitlines() == [
-        "h.xlsx:权责清单:1:F: error: 不认识的列“备注”：请对照 columns.yaml 中的列名",
-    ]
-    path = sheet(content.parent / "h2.xlsx", [["事项标识", "职权名称"]])
-    assert main(["import", str(path), "--department", "shichang"]) == 1
-    assert capsys.readouterr().out.splitlines() == [
-        "h2.xlsx:权责清单:1:A: error: 缺少必填列“职权类型”",
-        "h2.xlsx:权责清单:1:A: error: 缺少必填列“设定依据”",
-        "h2.xlsx:权责清单:1:A: error: 缺少必填列“事项状态”",
+        "h2.xlsx:权责清单:2:A: error: 缺少必填字段 category（职权类型）（表格中没有“职权类型”列）",
+        "h2.xlsx:权责清单:2:A: error: 缺少必填字段 basis（设定依据）（表格中没有“设定依据”列）",
     ]
 
 
@@ -205,25 +203,29 @@ def test_unknown_department_is_a_usage_error(content, capsys):
 
 # --- deletions --------------------------------------------------------------------------
 
-def test_dropping_many_records_needs_allow_delete(content, capsys):
+def test_records_the_sheet_does_not_list_are_kept_and_reported(content, capsys):
     target = content / "powers" / "shichang.yaml"
     out = content.parent / "p.xlsx"
     assert main(["export", "powers", "-o", str(out), "--department", "shichang"]) == 0
     book = load_workbook(out)
-    book["权责清单"].delete_rows(3)  # drops sc-cf-002: 1 of 3 is more than 10%
+    book["权责清单"].delete_rows(3)  # sc-cf-002
     book.save(out)
     before = target.read_bytes()
-    assert main(["import", str(out), "--department", "shichang"]) == 1
+    assert main(["import", str(out), "--department", "shichang"]) == 0
     err = capsys.readouterr().err
-    assert "未导入：表格中没有下列 1 条现有事项，导入将删除它们：\n  sc-cf-002 对未取得食品经营许可从事食品经营活动的处罚\n" in err
-    assert "--allow-delete" in err
+    assert ("表格中没有下列 1 条现有权责事项，保持不变（确需删除请加 --allow-delete）：\n"
+            "  sc-cf-002 对未取得食品经营许可从事食品经营活动的处罚\n") in err
+    assert "新增 0，修改 0，未变 2，删除 0，表格中没有（保留）1" in err
+    assert target.read_bytes() == before
+    assert main(["import", str(out), "--department", "shichang", "--allow-delete", "--dry-run"]) == 0
+    assert "将删除表格中没有的 1 条权责事项：\n  sc-cf-002" in capsys.readouterr().err
     assert target.read_bytes() == before
     assert main(["import", str(out), "--department", "shichang", "--allow-delete"]) == 0
-    assert "已删除表格中没有的 1 条事项：\n  sc-cf-002" in capsys.readouterr().err
+    assert "已删除表格中没有的 1 条权责事项：\n  sc-cf-002" in capsys.readouterr().err
     assert [p["id"] for p in data(target)] == ["sc-xk-001", "sc-jc-003"]
 
 
-def test_dropping_a_few_of_many_records_is_listed(content, capsys):
+def test_header_comment_is_kept_when_a_record_is_removed(content, capsys):
     target = content / "powers" / "shichang.yaml"
     items = "".join(textwrap.dedent(f"""\
         - id: sc-{i}
@@ -237,9 +239,9 @@ def test_dropping_a_few_of_many_records_is_listed(content, capsys):
     out = content.parent / "p.csv"
     assert main(["export", "powers", "-o", str(out), "--department", "shichang"]) == 0
     lines = out.read_text("utf-8-sig").splitlines()
-    out.write_text("\n".join(lines[:-1]) + "\n", "utf-8-sig")  # drop sc-19: 1 of 20 is 5%
-    assert main(["import", str(out), "--department", "shichang"]) == 0
-    assert "已删除表格中没有的 1 条事项：\n  sc-19 事项19" in capsys.readouterr().err
+    out.write_text("\n".join(lines[:-1]) + "\n", "utf-8-sig")  # drop sc-19
+    assert main(["import", str(out), "--department", "shichang", "--allow-delete"]) == 0
+    assert "已删除表格中没有的 1 条权责事项：\n  sc-19 事项19" in capsys.readouterr().err
     assert len(data(target)) == 19
     assert target.read_text("utf-8").startswith("# 头部注释\n- id: sc-0\n")
 
@@ -265,24 +267,85 @@ def test_changed_rows_are_written_and_comments_of_unchanged_ones_kept(content):
 
 # --- mapping ----------------------------------------------------------------------------
 
-def test_a_mapping_that_would_lose_a_field_is_refused(tmp_path):
-    path = tmp_path / "columns.yaml"
-    path.write_text("powers:\n  columns:\n    id: 标识\n    name: 名称\n", "utf-8")
-    with pytest.raises(UsageError, match="缺少字段“code”（职权编码），导出会丢失数据"):
-        load_mapping("powers", path)
+def test_every_field_of_every_kind_has_a_column():
+    from generator.kinds import KINDS
+    from generator.kinds.base import submodel
+
+    for name, kind in KINDS.items():
+        keys = {c.key for c in layout_for(name).export_columns()}
+
+        def fields(model, prefix=""):
+            for key, info in model.model_fields.items():
+                sub = submodel(info.annotation)
+                whole = prefix + key
+                if sub is not None and whole not in keys and whole != layout_for(name).spec.rows:
+                    yield from fields(sub, whole + ".")
+                elif whole == layout_for(name).spec.rows:
+                    yield from fields(sub, whole + ".")
+                else:
+                    yield whole
+
+        assert set(fields(kind.model)) == keys, name
 
 
 def test_custom_mapping_file_changes_the_headers(content):
-    default = (REPO / "generator" / "editing" / "columns.yaml").read_text("utf-8")
     custom = content.parent / "my-columns.yaml"
-    custom.write_text(default.replace("name: [职权名称, 事项名称]", "name: 权力名称"), "utf-8")
+    custom.write_text("powers:\n  name: 权力名称\n", "utf-8")
     out = content.parent / "p.csv"
     assert main(["export", "powers", "-o", str(out), "--columns", str(custom)]) == 0
-    assert "权力名称" in out.read_text("utf-8-sig").splitlines()[0]
+    assert out.read_text("utf-8-sig").splitlines()[0].startswith("部门标识,事项标识,职权编码,权力名称,职权类型,")
     assert main(["import", str(out), "--department", "shichang", "--columns", str(custom)]) == 0
+    custom.write_text("powers:\n  nmae: 权力名称\n", "utf-8")
+    assert main(["import", str(out), "--department", "shichang", "--columns", str(custom)]) == 2
 
 
 def test_every_column_decodes_what_it_encodes():
-    for column in load_mapping("powers").columns:
+    for column in layout_for("powers").columns:
         assert isinstance(column, Column)
-        assert column.shape in ("code", "text", "date", "int", "bool", "lines", "objects")
+        assert column.shape in ("code", "text", "date", "int", "bool", "lines", "objects", "serial", "reader")
+
+
+# --- issue 10: import never loses what the sheet does not say ---------------------------
+
+def test_a_deleted_column_leaves_the_field_as_it_is(content, capsys):
+    target = content / "powers" / "shichang.yaml"
+    before = data(target)
+    out = content.parent / "p.xlsx"
+    assert main(["export", "powers", "-o", str(out), "--department", "shichang"]) == 0
+    book = load_workbook(out)
+    book["权责清单"].delete_cols(HEADER.index("变更记录") + 1)
+    book.save(out)
+    assert main(["import", str(out), "--department", "shichang"]) == 0
+    assert data(target) == before
+    assert "新增 0，修改 0，未变 3" in capsys.readouterr().err
+
+
+def test_an_emptied_cell_is_reported_before_the_write(content, capsys):
+    target = content / "powers" / "shichang.yaml"
+    out = content.parent / "p.xlsx"
+    assert main(["export", "powers", "-o", str(out), "--department", "shichang"]) == 0
+    book = load_workbook(out)
+    book["权责清单"]["X2"] = None  # 变更记录 of sc-xk-001
+    book.save(out)
+    assert main(["import", str(out), "--department", "shichang"]) == 0
+    err = capsys.readouterr().err
+    assert ("p.xlsx:权责清单:2:A: 修改 sc-xk-001 食品经营许可\n"
+            '    p.xlsx:权责清单:2:X: 清空“变更记录”（原为：[{"date": "2020-01-01", "action": "新增", …）\n') in err
+    assert err.index("清空“变更记录”") < err.index("已导入")
+    assert "changes" not in data(target)[0]
+
+
+def test_allow_delete_refuses_a_power_a_policy_still_names(content, capsys):
+    target = content / "powers" / "shichang.yaml"
+    before = target.read_bytes()
+    out = content.parent / "p.xlsx"
+    assert main(["export", "powers", "-o", str(out), "--department", "shichang"]) == 0
+    book = load_workbook(out)
+    book["权责清单"].delete_rows(2)  # sc-xk-001, named by policies/rongzi-2024.yaml
+    book.save(out)
+    assert main(["import", str(out), "--department", "shichang", "--allow-delete"]) == 1
+    err = capsys.readouterr().err
+    assert ("未导入：下列权责事项仍被引用，不能删除（内容文件没有改动）：\n"
+            "  sc-xk-001 食品经营许可：content/policies/rongzi-2024.yaml:12:18 引用了它\n") in err
+    assert target.read_bytes() == before
+    assert main(["validate", "--no-cache"]) == 0

@@ -32,8 +32,8 @@ CASES = {
         {"powers/shichang.yaml": POWER.replace("category:", "catgory:")},
         ["content/powers/shichang.yaml:1:3: error: 缺少必填字段 category（职权类型）",
          "content/powers/shichang.yaml:4:3: error: 未知字段 catgory：请检查拼写。这里可用的字段有：id、code、name、category、subitems、"
-         "basis、implementer、level、responsibilities、accountability、time_limit、fee、process、channels、supervision_phone、"
-         "status、effective、changes"],
+         "basis、implementer、office、level、responsibilities、accountability、time_limit、fee、process、channels、"
+         "supervision_phone、status、effective、changes、note"],
     ),
     "wrong enum": (
         {"powers/shichang.yaml": POWER.replace("category: 行政许可", "category: 行政审批")},

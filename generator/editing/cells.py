@@ -27,6 +27,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
+from generator.editing import freetext
 from generator.editing.files import holds, is_code, is_list
 from generator.kinds.base import submodel
 from generator.content.load import scan_text
@@ -46,13 +47,17 @@ class CellError(ValueError):
 
 @dataclass(frozen=True)
 class Column:
-    path: tuple[str, ...]  # ("basis",) or ("time_limit", "note")
+    path: tuple[str, ...]  # ("basis",) or ("time_limit", "note"); ("#serial",) for 序号
     header: str
     aliases: tuple[str, ...]
-    info: FieldInfo
+    info: FieldInfo | None
+    parse: str = ""  # a reader of generator/editing/freetext.py for published text
+    per_row: bool = False  # one list item per row: ("subitems", "name") from "subitems[].name"
 
     @property
     def key(self) -> str:
+        if self.per_row:
+            return f"{self.path[0]}[]." + ".".join(self.path[1:])
         return ".".join(self.path)
 
     @property
@@ -61,6 +66,10 @@ class Column:
 
     @property
     def shape(self) -> str:
+        if self.info is None:
+            return "serial"
+        if self.parse in freetext.CELL_READERS:
+            return "reader"
         annotation = self.info.annotation
         if is_list(annotation):
             return "objects" if self.item_model else "lines"
@@ -103,7 +112,20 @@ def _plain_ok(text: str) -> bool:
 
 
 def encode(column: Column, value: Any) -> Any:
-    """A value (as in the model's JSON dump) to a cell value."""
+    """A value (as in the model's JSON dump) to a cell value that `decode` reads back as it is:
+    where the readable form would not (an item that looks numbered, say), JSON instead."""
+    cell = _encode(column, value)
+    if isinstance(cell, str) and column.shape in ("lines", "objects") and not cell.startswith("["):
+        try:
+            same = decode(column, cell) == value
+        except CellError:
+            same = False
+        if not same:
+            return json.dumps(value, ensure_ascii=False)
+    return cell
+
+
+def _encode(column: Column, value: Any) -> Any:
     if value is None:
         return None
     shape = column.shape
@@ -220,8 +242,9 @@ def _json_list(column: Column, text: str) -> list:
 def _objects(column: Column, text: str) -> list[dict]:
     keys = list(column.item_model.model_fields)
     items = []
-    for n, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
+    for n, line in enumerate(freetext.numbered(text), 1):
+        if column.parse in freetext.ITEM_READERS and not any(s in line for s in SEPARATORS):
+            items.append(freetext.ITEM_READERS[column.parse](line))
             continue
         parts = [p.strip() for p in re.split("[｜|]", line)]
         if len(parts) > len(keys):
@@ -250,6 +273,13 @@ def decode(column: Column, value: Any, data_type: str | None = None) -> Any:
         return None
     _refuse_damage(column, value, data_type)
     shape = column.shape
+    if shape == "reader":
+        try:
+            return freetext.CELL_READERS[column.parse](_text(column, value if not isinstance(value, (int, float)) or isinstance(value, bool) else f"{value:g}"))
+        except ValueError as exc:
+            raise CellError(str(exc)) from None
+    if shape == "serial":
+        return str(value).strip()
     if shape == "code":
         return _code(column, value)
     if shape == "date":
@@ -264,5 +294,6 @@ def decode(column: Column, value: Any, data_type: str | None = None) -> Any:
     if text.lstrip().startswith(("[", "{")):
         return _json_list(column, text.strip())
     if shape == "lines":
-        return [line.strip() for line in text.splitlines() if line.strip()]
+        items = freetext.numbered(text)
+        return [u for item in items for u in freetext.units(item)] if column.parse == "units" else list(items)
     return _objects(column, text)

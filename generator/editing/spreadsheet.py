@@ -1,342 +1,215 @@
-"""`import` and `export`: a department's powers to and from .xlsx / .csv.
+"""`import` and `export`: records of any kind to and from .xlsx / .xls / .csv.
 
-Columns come from a mapping file (default: columns.yaml beside this module); cells are
-encoded by `cells`. Import is all or nothing: any refused cell stops it with a report
-line per problem (`FILE:SHEET:ROW:COLUMN: error: …`) and nothing is written. It never
-drops records silently: records missing from the sheet are listed, and a run that would
-drop more than a few of them needs `--allow-delete`.
+Columns come from each kind's module (`SHEET_COLUMNS`, see generator/kinds/sheet.py);
+sheets are read by `sheets`, their header rows found by `headers`, cells decoded by
+`cells` and `freetext`, rows turned into records by `rows`, merged into the content by
+`plan`, and every change described by `diff` before anything is written. Import is all
+or nothing: any refused cell stops it with a report line per problem
+(`FILE:SHEET:ROW:COLUMN: error: …`) and nothing is written.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+import shutil
+import sys
+import tempfile
 from pathlib import Path
-from typing import Any
 
-import yaml
-from openpyxl.utils import get_column_letter
-from pydantic import BaseModel, ValidationError
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-
-from generator.editing import cells
-from generator.editing.cells import CellError, Column
-from generator.kinds.base import submodel
-from generator.editing.fmt import canonicalize, dump, yaml_rt
-from generator.editing.workbook import Table, UsageError, read_table, write_table
+from generator.editing import exporting, targets
+from generator.editing.headers import Layout, find_header, layout_for, where
+from generator.editing.plan import Outcome
+from generator.editing.referrers import referrers
+from generator.editing.rows import SheetRow, read_rows
+from generator.editing.sheets import Grid, read_grids
+from generator.editing.workbook import UsageError
 from generator.kinds import KINDS
-from generator.content.load import load_file
-from generator.content.validate import message_for
 
-DEFAULT_COLUMNS = Path(__file__).with_name("columns.yaml")
-DELETE_LIMIT = 5  # more than this many records dropped (or more than 10%) needs --allow-delete
-
-
-@dataclass(frozen=True)
-class Mapping:
-    kind: str
-    model: type[BaseModel]
-    sheet: str
-    department_column: str
-    columns: tuple[Column, ...]
-
-    def by_header(self) -> dict[str, Column]:
-        return {name: c for c in self.columns for name in (c.header, *c.aliases, c.key)}
-
-
-def load_mapping(kind: str, path: Path | None = None) -> Mapping:
-    path = path or DEFAULT_COLUMNS
-    config = yaml.safe_load(path.read_text("utf-8")) or {}
-    if kind not in config or kind not in KINDS:
-        known = "、".join(k for k in config if k in KINDS)
-        raise UsageError(f"{path}：没有“{kind}”的列定义（可用：{known}）")
-    section = config[kind]
-    model = KINDS[kind].model
-    columns = []
-    for key, headers in section["columns"].items():
-        headers = [headers] if isinstance(headers, str) else list(headers)
-        info, owner = None, model
-        for step in key.split("."):
-            if owner is None or step not in owner.model_fields:
-                raise UsageError(f"{path}：{kind}.columns 中的“{key}”不是{KINDS[kind].label}的字段")
-            info = owner.model_fields[step]
-            owner = submodel(info.annotation)
-        columns.append(Column(tuple(key.split(".")), headers[0], tuple(headers[1:]), info))
-    mapping = Mapping(kind, model, section.get("sheet", KINDS[kind].label), section.get("department_column", ""), tuple(columns))
-    _check_complete(mapping, path)
-    return mapping
-
-
-def _check_complete(mapping: Mapping, path: Path) -> None:
-    """Every field must have a column, or export would lose data."""
-    keys = {c.key for c in mapping.columns}
-    for name, info in mapping.model.model_fields.items():
-        sub = submodel(info.annotation)
-        column = next((c for c in mapping.columns if c.path[0] == name), None)
-        if column is None:
-            raise UsageError(f"{path}：{mapping.kind}.columns 缺少字段“{name}”（{info.title}），导出会丢失数据")
-        if sub is not None and column.path == (name,) and column.item_model is None:
-            raise UsageError(f"{path}：“{name}”是对象，请按“{name}.字段”逐列对应")
-        if sub is not None and column.item_model is None:
-            for sub_name in sub.model_fields:
-                if f"{name}.{sub_name}" not in keys:
-                    raise UsageError(f"{path}：{mapping.kind}.columns 缺少字段“{name}.{sub_name}”，导出会丢失数据")
-
-
-# --- export ---------------------------------------------------------------------------
-
-def rows_for(mapping: Mapping, records: list[tuple[BaseModel, str]]) -> list[list[Any]]:
-    """Header row, then one row per (record, department id)."""
-    header = ([mapping.department_column] if mapping.department_column else []) + [c.header for c in mapping.columns]
-    rows = [header]
-    for record, department in records:
-        data = record.model_dump(mode="json", exclude_none=True)
-        row = [department] if mapping.department_column else []
-        for column in mapping.columns:
-            value: Any = data
-            for step in column.path:
-                value = value.get(step) if isinstance(value, dict) else None
-            row.append(cells.encode(column, value))
-        rows.append(row)
-    return rows
-
-
-def export_file(kind: str, out: Path, content_root: Path, *, department: str | None = None,
-                columns_file: Path | None = None) -> tuple[int, list]:
-    """Write every record of `kind` (or one department's) to `out`; returns (rows, problems)."""
-    from generator.content.tree import load_content
-
-    mapping = load_mapping(kind, columns_file)
-    content = load_content(content_root)
-    folder = (content_root / kind).resolve()
-    errors = [p for p in content.errors() if folder in Path(p.file).resolve().parents]
-    if errors:  # a record with an error is not loaded: exporting without it would lose it
-        return 0, errors
-    if department is not None and department not in {d.id for d, _ in content.departments}:
-        raise UsageError(f"部门“{department}”不在部门登记册中")
-    records = [(record, source.file.stem) for record, source in content.records[kind]
-               if department is None or source.file.stem == department]
-    write_table(out, mapping, rows_for(mapping, records))
-    return len(records), []
+INSTRUCTIONS = "填写说明"
 
 
 # --- import ---------------------------------------------------------------------------
 
-@dataclass
-class ImportResult:
-    problems: list[str] = field(default_factory=list)  # report lines
-    records: list[BaseModel] = field(default_factory=list)
-    id_cells: dict[str, str] = field(default_factory=dict)  # record id -> FILE:SHEET:ROW:COLUMN of its id
-    deleted: list[tuple[str, str]] = field(default_factory=list)  # (id, name)
-    added: int = 0
-    changed: int = 0
-    unchanged: int = 0
-    needs_allow_delete: bool = False
+def _department_ids(layout: Layout, row: SheetRow, registry: list[targets.Dept]) -> None:
+    """A department written by its full or short name becomes its id (the content model's rule);
+    where the record already holds the name as written, it stays (see plan.merge_units)."""
+    for key in layout.spec.departments:
+        value = row.values.get(key)
+        row.as_written[key] = value
+        if isinstance(value, str):
+            found = targets.dept_named(registry, value)
+            row.values[key] = found.id if found else value
+        elif isinstance(value, list):
+            row.values[key] = [(targets.dept_named(registry, v) or targets.Dept(v, "", "")).id if isinstance(v, str) else v for v in value]
 
 
-def _where(table: Table, row: int, col: int) -> str:
-    return f"{table.file}:{table.sheet}:{row}:{get_column_letter(col + 1)}"
+def _guess_kind(grids: list[Grid]) -> str:
+    best, best_count = "powers", 0
+    for name in KINDS:
+        layout = layout_for(name)
+        for grid in grids:
+            header = find_header(grid, layout)
+            if header is not None and len(header.columns) > best_count:
+                best, best_count = name, len(header.columns)
+    return best
 
 
-def parse_table(table: Table, mapping: Mapping, department: str) -> ImportResult:
-    result = ImportResult()
-    known = mapping.by_header()
-    positions: dict[int, Column] = {}
-    department_col = None
-    for i, name in enumerate(table.header):
-        name = "" if name is None else str(name).strip()
-        if not name:
+def import_workbook(path: Path, content_root: Path, *, kind: str | None = None, department: str | None = None,
+                    sheet: str | None = None, columns_file: Path | None = None, allow_delete: bool = False) -> Outcome:
+    """Read every sheet, merge it into the content and check everything; `Outcome.writes`
+    holds the new text of each file, written by `write_outcome` after the summary is shown."""
+    grids = [g for g in read_grids(path, sheet) if sheet or g.sheet != INSTRUCTIONS]
+    kind = kind or _guess_kind(grids)
+    layout = layout_for(kind, columns_file)
+    registry = targets.read_registry(content_root)
+    if department is not None and department not in {d.id for d in registry}:
+        raise UsageError(f"部门“{department}”不在 {content_root / 'departments.yaml'} 中：请先登记部门，或检查 --department 的拼写")
+    outcome = Outcome(kind)
+    rows: list[tuple[SheetRow, Grid]] = []
+    for grid in grids:
+        header = find_header(grid, layout)
+        if header is None:
+            outcome.notes.append(f"{grid.file}:{grid.sheet}:1:A: 没有找到{KINDS[kind].label}的表头，已跳过这个工作表")
             continue
-        if name == mapping.department_column:
-            department_col = i
-        elif name in known and known[name] not in positions.values():
-            positions[i] = known[name]
+        read = read_rows(grid, header, layout)
+        outcome.problems += read.problems
+        outcome.notes += read.notes
+        for row in read.rows:
+            _department_ids(layout, row, registry)
+        rows += [(r, grid) for r in read.rows]
+        prefix = layout.spec.rows + "." if layout.spec.rows else ""
+        identity = [layout.column(prefix + k) for k in ("id", *layout.spec.match)]
+        if not any(c in identity for c in header.columns.values()):
+            outcome.problems.append(f"{where(grid, header.row, 0)}: error: 缺少标识列：请至少有"
+                                    + "或".join(f"“{c.header}”" for c in identity) + "列")
+    if layout.by_files:
+        targets.by_department(layout, rows, content_root, registry, department, allow_delete, outcome)
+    elif layout.spec.rows:
+        targets.grouped(layout, rows, content_root, allow_delete, outcome)
+    else:
+        targets.one_per_file(layout, rows, content_root, allow_delete, outcome)
+    outcome.problems.sort(key=_position)
+    bad = {line.split(": error")[0].rsplit(":", 1)[0] for line in outcome.problems}
+    for change in outcome.changes:
+        change.refused = len(bad.intersection(change.rows))
+    if not outcome.problems and outcome.writes:
+        outcome.problems += _after_problems(content_root, outcome)
+    removed = {rid: name for change in outcome.changes for rid, name in change.removed}
+    for rid, places in referrers(content_root, kind, set(removed)).items() if not outcome.problems else ():
+        outcome.referenced.append(f"  {rid} {removed[rid]}：{'、'.join(places)} 引用了它")
+    return outcome
+
+
+def _position(line: str) -> tuple:
+    """Sort key of a report line: its sheet, then row and column; lines keep their order otherwise."""
+    match = re.match(r"(.*?):(\d+):([A-Z]+): ", line)
+    if not match:
+        return (line, 0, 0, "")
+    return (match.group(1), int(match.group(2)), len(match.group(3)), match.group(3))
+
+
+def _after_problems(content_root: Path, outcome: Outcome) -> list[str]:
+    """Problems the content would have once written (references, ids across files…), in the
+    files the import writes: checked on a copy, so that the next `validate` passes."""
+    from generator.cli import shanghai_today
+    from generator.content.tree import display_path
+    from generator.pipeline import check
+
+    root = content_root.resolve()
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / "content"
+        shutil.copytree(root, copy, ignore=shutil.ignore_patterns(".*"))
+        staged = {}
+        for path, text in outcome.writes.items():
+            target = copy / path.resolve().relative_to(root)
+            staged[str(target)] = path
+            if text is None:
+                target.unlink()
+            else:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(text, "utf-8")
+        content, _ = check(copy, shanghai_today())
+        lines = []
+        for problem in content.errors():
+            path = staged.get(str((Path.cwd() / problem.file).resolve()))
+            if path is not None:
+                lines.append(f"{outcome.sources.get(path, path.name)}: error: 导入后 {display_path(path)}:{problem.line}:{problem.column} "
+                             f"有错误：{problem.message}")
+        return lines
+
+
+def write_outcome(outcome: Outcome) -> None:
+    for path, text in outcome.writes.items():
+        if text is None:
+            path.unlink()
         else:
-            reason = "重复的列" if name in known else "不认识的列"
-            result.problems.append(f"{_where(table, 1, i)}: error: {reason}“{name}”：请对照 columns.yaml 中的列名")
-    present = {c.key for c in positions.values()}
-    for key, info in mapping.model.model_fields.items():
-        column = next((c for c in mapping.columns if c.key == key), None)
-        if info.is_required() and column is not None and key not in present:
-            result.problems.append(f"{table.file}:{table.sheet}:1:A: error: 缺少必填列“{column.header}”")
-    if result.problems:
-        return result
-
-    seen: dict[str, int] = {}
-    for number, row in table.rows:
-        if all(v is None or (isinstance(v, str) and not v.strip()) for v, _ in row):
-            continue
-        data: dict[str, Any] = {}
-        refused = False
-        if department_col is not None and department_col < len(row):
-            value = row[department_col][0]
-            if value not in (None, "") and str(value).strip() != department:
-                result.problems.append(f"{_where(table, number, department_col)}: error: 部门标识“{value}”与 --department {department} 不一致")
-                refused = True
-        for i, column in positions.items():
-            value, data_type = row[i] if i < len(row) else (None, None)
-            try:
-                decoded = cells.decode(column, value, data_type)
-            except CellError as exc:
-                result.problems.append(f"{_where(table, number, i)}: error: {column.header}：{exc}")
-                refused = True
-                continue
-            if decoded is not None:
-                target = data
-                for step in column.path[:-1]:
-                    target = target.setdefault(step, {})
-                target[column.path[-1]] = decoded
-        if refused:
-            seen.setdefault(str(data.get("id")), number)
-            continue
-        try:
-            record = mapping.model.model_validate(data)
-        except ValidationError as exc:
-            for error in exc.errors(include_url=False):
-                result.problems.append(_model_problem(table, number, positions, mapping, error))
-            continue
-        id_col = next(i for i, c in positions.items() if c.key == "id")
-        if record.id in seen:
-            result.problems.append(f"{_where(table, number, id_col)}: error: 事项标识 {record.id} 与第 {seen[record.id]} 行重复")
-            continue
-        seen[record.id] = number
-        result.id_cells[record.id] = _where(table, number, id_col)
-        result.records.append(record)
-    return result
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, "utf-8")
 
 
-def _model_problem(table: Table, number: int, positions: dict[int, Column], mapping: Mapping, error: dict) -> str:
-    loc = tuple(s for s in error["loc"] if not (isinstance(s, str) and (s.startswith("function-") or "[" in s)))
-    names = [s for s in loc if isinstance(s, str)]
-    best, best_len = None, -1
-    for i, column in positions.items():
-        n = len(column.path)
-        if tuple(names[:n]) == column.path[:n] and n > best_len:
-            best, best_len = i, n
-        elif best is None and names and column.path[0] == names[0]:
-            best = i
-    column = positions.get(best) if best is not None else None
-    item = next((f"第 {s + 1} 项：" for s in loc[1:2] if isinstance(s, int)), "")
-    message = message_for(mapping.model, {**error, "loc": loc})
-    where = _where(table, number, best) if best is not None else f"{table.file}:{table.sheet}:{number}:A"
-    return f"{where}: error: {column.header + '：' if column else ''}{item}{message}"
+def _rel(path: Path) -> str:
+    from generator.content.tree import display_path
+
+    return display_path(path)
 
 
-def import_file(path: Path, department: str, content_root: Path, *, allow_delete: bool = False,
-                columns_file: Path | None = None, sheet: str | None = None) -> ImportResult:
-    """Read the sheet, check everything, and write content/powers/<department>.yaml."""
-    mapping = load_mapping("powers", columns_file)
-    _check_department(content_root, department)
-    result = parse_table(read_table(path, sheet), mapping, department)
-    target = content_root / mapping.kind / f"{department}.yaml"
-    others = _ids_elsewhere(content_root / mapping.kind, target)
-    for record in result.records:
-        if record.id in others:
-            result.problems.append(
-                f"{result.id_cells[record.id]}: error: 事项标识 {record.id} 已在 {others[record.id]} 中使用，事项标识须全站唯一")
-    if result.problems:
-        result.records = []
-        return result
-
-    old_seq, old_plain = _existing(target)
-    new_ids = {r.id for r in result.records}
-    result.deleted = [(item.get("id"), item.get("name", "")) for item in old_plain if item.get("id") not in new_ids]
-    if result.deleted and not allow_delete and (len(result.deleted) > DELETE_LIMIT or len(result.deleted) > 0.1 * len(old_plain)):
-        result.needs_allow_delete = True
-        return result
-
-    by_id = {item.get("id"): (i, item) for i, item in enumerate(old_plain)}
-    seq = CommentedSeq()
-    for record in result.records:
-        data = record.model_dump(mode="json", exclude_none=True)
-        if record.id in by_id and by_id[record.id][1] == data:
-            seq.append(canonicalize(old_seq[by_id[record.id][0]], mapping.model))
-            result.unchanged += 1
-            continue
-        result.changed += record.id in by_id
-        result.added += record.id not in by_id
-        seq.append(canonicalize(_commented(data), mapping.model))
-    if old_seq is not None:
-        seq.ca.comment = old_seq.ca.comment
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(dump(seq), "utf-8")
-    return result
-
-
-def _commented(value: Any) -> Any:
-    if isinstance(value, dict):
-        return CommentedMap((k, _commented(v)) for k, v in value.items())
-    if isinstance(value, list):
-        return CommentedSeq(_commented(v) for v in value)
-    return value
-
-
-def _check_department(content_root: Path, department: str) -> None:
-    registry = content_root / "departments.yaml"
-    loaded = load_file(registry, str(registry)) if registry.is_file() else None
-    ids = [d.get("id") for d in loaded.data or [] if isinstance(d, dict)] if loaded and isinstance(loaded.data, list) else []
-    if department not in ids:
-        raise UsageError(f"部门“{department}”不在 {registry} 中：请先登记部门，或检查 --department 的拼写")
-
-
-def _ids_elsewhere(folder: Path, target: Path) -> dict[str, str]:
-    ids: dict[str, str] = {}
-    for path in sorted(folder.glob("*.yaml")):
-        if path.resolve() == target.resolve():
-            continue
-        loaded = load_file(path, path.name)
-        for item in loaded.data if isinstance(loaded.data, list) else []:
-            if isinstance(item, dict) and isinstance(item.get("id"), str):
-                ids[item["id"]] = path.name
-    return ids
-
-
-def _existing(target: Path) -> tuple[CommentedSeq | None, list[dict]]:
-    if not target.is_file():
-        return None, []
-    loaded = load_file(target, str(target))
-    if loaded.problems or not isinstance(loaded.data, list):
-        raise UsageError(f"{target} 现有内容有错误，请先运行 python -m generator validate 并修正后再导入")
-    seq = yaml_rt().load(loaded.text)
-    return seq, [item if isinstance(item, dict) else {} for item in loaded.data]
-
-
-def run_import(path: Path, department: str, content_root: Path, allow_delete: bool,
-               columns_file: Path | None, sheet: str | None) -> int:
-    """The `import` command: 0 imported, 1 rows refused or deletions not allowed, 2 usage error."""
-    import sys
-
+def run_import(path: Path, content_root: Path, *, kind: str | None = None, department: str | None = None,
+               allow_delete: bool = False, columns_file: Path | None = None, sheet: str | None = None,
+               dry_run: bool = False) -> int:
+    """The `import` command: 0 imported (or checked, with --dry-run), 1 refused, 2 usage error."""
     if not path.is_file():
         print(f"错误：找不到文件 {path}", file=sys.stderr)
         return 2
     try:
-        result = import_file(path, department, content_root, allow_delete=allow_delete, columns_file=columns_file, sheet=sheet)
+        outcome = import_workbook(path, content_root, kind=kind, department=department, sheet=sheet,
+                                  columns_file=columns_file, allow_delete=allow_delete)
     except UsageError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
-    for line in result.problems:
+    for line in outcome.notes:
+        print(line, file=sys.stderr)
+    for line in outcome.problems:
         print(line)
-    if result.problems:
-        print(f"未导入：{len(result.problems)} 个问题，请修正表格后重新导入（内容文件没有改动）", file=sys.stderr)
+    if outcome.problems:
+        for change in outcome.changes:
+            if change.refused:
+                print(f"{change.label}：拒绝 {change.refused} 行", file=sys.stderr)
+        print(f"未导入：{len(outcome.problems)} 个问题，请修正表格后重新导入（内容文件没有改动）", file=sys.stderr)
         return 1
-    gone = "\n".join(f"  {rid} {name}" for rid, name in result.deleted)
-    if result.needs_allow_delete:
-        print(f"未导入：表格中没有下列 {len(result.deleted)} 条现有事项，导入将删除它们：\n{gone}\n"
-              "如确需删除，请加 --allow-delete 重新运行；如是漏了行，请补全表格（内容文件没有改动）", file=sys.stderr)
+    if outcome.referenced:
+        print(f"未导入：下列{KINDS[outcome.kind].label}仍被引用，不能删除（内容文件没有改动）：\n" + "\n".join(outcome.referenced) + "\n"
+              "请先修改引用它们的记录；已取消、已下放的事项请把状态改为“已取消”“已下放”，不要删除", file=sys.stderr)
         return 1
-    if result.deleted:
-        print(f"已删除表格中没有的 {len(result.deleted)} 条事项：\n{gone}", file=sys.stderr)
-    print(f"已导入 {len(result.records)} 条事项到 {content_root / 'powers' / (department + '.yaml')}："
-          f"新增 {result.added}，修改 {result.changed}，未变 {result.unchanged}，删除 {len(result.deleted)}", file=sys.stderr)
+    label = KINDS[outcome.kind].label
+    for change in outcome.changes:
+        for line in change.added + change.changed:
+            print(line, file=sys.stderr)
+        if change.kept:
+            print(f"表格中没有下列 {len(change.kept)} 条现有{label}，保持不变（确需删除请加 --allow-delete）：\n"
+                  + "\n".join(f"  {x}" for x in change.kept), file=sys.stderr)
+        if change.removed:
+            print(f"{'将' if dry_run else '已'}删除表格中没有的 {len(change.removed)} 条{label}：\n"
+                  + "\n".join(f"  {rid} {name}" for rid, name in change.removed), file=sys.stderr)
+    if not dry_run:
+        write_outcome(outcome)
+    verb = "试导入（--dry-run，未写入任何文件）" if dry_run else "已导入"
+    for change in outcome.changes:
+        total = len(change.added) + len(change.changed) + change.unchanged
+        print(f"{verb} {total} 条{label}到 {_rel(change.path)}：新增 {len(change.added)}，修改 {len(change.changed)}，"
+              f"未变 {change.unchanged}，删除 {len(change.removed)}" + (f"，表格中没有（保留）{len(change.kept)}" if change.kept else ""),
+              file=sys.stderr)
+    if len(outcome.changes) > 1:
+        print(f"合计 {len(outcome.changes)} 个文件：新增 {sum(len(c.added) for c in outcome.changes)}，"
+              f"修改 {sum(len(c.changed) for c in outcome.changes)}，未变 {sum(c.unchanged for c in outcome.changes)}，"
+              f"删除 {sum(len(c.removed) for c in outcome.changes)}，拒绝 0", file=sys.stderr)
     return 0
 
 
 def run_export(kind: str, out: Path, content_root: Path, department: str | None,
                columns_file: Path | None, style: str = "text") -> int:
     """The `export` command: 0 written, 1 content has errors, 2 usage error."""
-    import sys
-
     try:
-        count, problems = export_file(kind, out, content_root, department=department, columns_file=columns_file)
+        count, problems = exporting.export_file(kind, out, content_root, department=department, columns_file=columns_file)
     except UsageError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2

@@ -13,6 +13,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstr
 from pydantic_core import PydanticCustomError
 
 if TYPE_CHECKING:
+    from generator.kinds.sheet import SheetColumns
     from generator.site.model import Site
 
 
@@ -261,7 +262,7 @@ class Kind:
     statistics: Callable[["Site"], Figures] | None = None  # its part of /stats/
     data_columns: tuple[str, ...] = ()  # columns of /data/<name>.csv, declared (the header of an empty file)
     data_rows: Callable[[Any, "Site"], list[dict]] | None = None  # rows of /data/<name>.csv|json
-    columns: tuple = ()  # spreadsheet columns for import/export (declared per kind as SHEET_COLUMNS)
+    columns: SheetColumns | None = None  # spreadsheet layout for import/export (kinds/sheet.py)
     # dated changes the records state themselves: [(date, label, title, link)] (feeds without git)
     changes: Callable[[Any, "Site"], list[tuple[date, str, str, str]]] = lambda record, site: []
     in_site_feed: bool = False  # /feed.xml carries this kind's changes

@@ -9,6 +9,7 @@ from pydantic import model_validator
 from pydantic_core import PydanticCustomError
 
 from generator.content import personal_data
+from generator.kinds.sheet import SheetColumns
 from generator.kinds.base import (ChartSpec, CreditCode, FacetSpec, Figures, IsoDate, Kind, ListSpec, PartCount, Record,
                                   RecordId, Reference, Text, label)
 
@@ -147,6 +148,36 @@ def _statistics(site) -> Figures:
     ])
 
 
+SHEET_COLUMNS = SheetColumns(
+    sheet="红黑榜",
+    columns={
+        "#serial": ("序号",),
+        "id": ("期次标识",),
+        "title": ("期次标题", "榜单名称"),
+        "publisher": ("发布机关", "发布单位"),
+        "published": ("发布日期",),
+        "entries.id": ("条目标识",),
+        "entries.board": ("榜单", "榜单类型", "红黑榜"),
+        "entries.subject": ("对象", "对象名称", "单位名称", "企业名称", "被通报单位"),
+        "entries.subject_kind": ("对象类型",),
+        "entries.credit_code": ("统一社会信用代码",),
+        "entries.region": ("所属区域", "所属地区", "地区"),
+        "entries.facts": ("事实情况", "主要事实", "典型事例", "主要问题", "事迹"),
+        "entries.basis": ("依据",),
+        "entries.outcome": ("处理结果", "处理情况"),
+        "entries.publish_until": ("公示截止日期",),
+        "entries.status": ("状态", "公示状态"),
+        "entries.rectification.deadline": ("整改期限",),
+        "entries.rectification.measures": ("整改措施",),
+        "entries.rectification.completed": ("整改完成日期",),
+    },
+    parse={"entries.board": "board_name"},
+    rows="entries",
+    match=("subject",),
+    defaults={"entries.status": "公示中"},
+    departments=("publisher",),
+)
+
 KIND = Kind(
     name="boards",
     label="红黑榜",
@@ -173,4 +204,6 @@ KIND = Kind(
     status_actions={"已整改": "整改"},
     opaque_fields=("entries",),  # entries may have been withheld since: the history only says they changed
     parts=(PartCount("entries", "红黑榜条目", lambda b: len(b.entries)),),
+    columns=SHEET_COLUMNS,
 )
+

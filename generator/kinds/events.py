@@ -13,6 +13,7 @@ from pydantic import StrictInt
 
 from generator.kinds.base import Kind, Record, RecordId, Reference, Text, label
 from generator.kinds.powers import Channels
+from generator.kinds.sheet import SheetColumns
 
 STATUSES = ("有效", "已停止")
 
@@ -83,6 +84,30 @@ def _page_inputs(event: Event, site) -> tuple:
     return (site.departments.get(event.lead), *powers, *(departments.get(p.id) for p in powers if p is not None))
 
 
+SHEET_COLUMNS = SheetColumns(
+    sheet="一件事",
+    columns={
+        "#serial": ("序号",),
+        "id": ("一件事标识",),
+        "title": ("名称", "一件事名称", "事项名称"),
+        "audience": ("办理对象", "服务对象"),
+        "aliases": ("常用说法", "别名"),
+        "summary": ("内容概述", "事项说明"),
+        "lead": ("牵头部门", "牵头单位"),
+        "steps": ("办理步骤", "涉及事项"),
+        "promised_days": ("承诺时限（工作日）", "承诺时限", "承诺办结时限"),
+        "channels.online": ("网上办理地址", "网办地址"),
+        "channels.hall": ("线下办理地点", "办理地点"),
+        "materials": ("申请材料", "所需材料"),
+        "status": ("状态",),
+    },
+    match=("title",),
+    id_prefix="event",
+    defaults={"status": "有效"},
+    departments=("lead",),
+)
+
+
 KIND = Kind(
     name="events",
     label="一件事",
@@ -100,4 +125,5 @@ KIND = Kind(
     data_columns=DATA_COLUMNS,
     data_rows=_data_rows,
     status_actions={"已停止": "停止"},
+    columns=SHEET_COLUMNS,
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Literal, Optional
 
+from generator.kinds.sheet import SheetColumns
 from generator.kinds.base import IsoDate, Kind, PartCount, Record, RecordId, Reference, Text, label
 
 
@@ -51,6 +52,29 @@ def _search_docs(measures: MeasureList, site) -> list[dict]:
     } for item in measures.items]
 
 
+SHEET_COLUMNS = SheetColumns(
+    sheet="任务清单",
+    columns={
+        "#serial": ("序号",),
+        "id": ("清单标识",),
+        "title": ("清单标题",),
+        "source": ("来源", "清单来源"),
+        "published": ("发布日期",),
+        "items.id": ("任务标识",),
+        "items.text": ("任务内容", "整改任务", "具体措施", "工作任务", "整改措施"),
+        "items.lead_units": ("牵头单位",),
+        "items.responsible_units": ("责任单位", "配合单位"),
+        "items.deadline": ("完成时限", "完成时间"),
+        "items.status": ("进度状态", "完成情况"),
+        "items.progress": ("推进情况",),
+    },
+    parse={"items.lead_units": "units", "items.responsible_units": "units"},
+    rows="items",
+    departments=("items.lead_units", "items.responsible_units"),
+    match=("text",),
+    defaults={"items.status": "未开始"},
+)
+
 KIND = Kind(
     name="measures",
     label="任务清单",
@@ -66,4 +90,6 @@ KIND = Kind(
     search_filters=("status",),
     changes=lambda m, site: [(m.published, "发布任务清单", m.title, site.url_for("measures", m.id))],
     parts=(PartCount("items", "任务清单事项", lambda m: len(m.items), summary="任务"),),
+    columns=SHEET_COLUMNS,
 )
+

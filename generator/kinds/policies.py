@@ -8,6 +8,7 @@ from typing import Literal, Optional
 
 from pydantic import StrictBool
 
+from generator.kinds.sheet import SheetColumns
 from generator.kinds.base import (ChartSpec, DocNumber, FacetSpec, Figures, IsoDate, Kind, ListSpec, Record, RecordId,
                                   Reference, Text, WebUrl, label)
 
@@ -171,6 +172,44 @@ def _statistics(site) -> Figures:
     ])
 
 
+SHEET_COLUMNS = SheetColumns(
+    sheet="政策清单",
+    columns={
+        "#serial": ("序号",),
+        "id": ("政策标识",),
+        "title": ("标题", "政策名称", "文件名称", "政策标题", "政策文件名称"),
+        "doc_number": ("发文字号", "文号"),
+        "issuers": ("发文机关", "发布机关", "发文单位", "制定机关"),
+        "issued": ("成文日期",),
+        "published": ("发布日期",),
+        "effective": ("生效日期", "施行日期"),
+        "expires": ("失效日期",),
+        "status": ("效力状态", "有效性"),
+        "topics": ("政策主题", "主题分类", "政策类别"),
+        "beneficiaries": ("惠及对象", "适用对象", "支持对象", "享受主体"),
+        "summary": ("内容概述", "主要内容", "政策要点", "政策内容"),
+        "body": ("政策全文", "全文"),
+        "source_url": ("原文链接", "链接"),
+        "interpretation.by": ("解读机关",),
+        "interpretation.date": ("解读日期",),
+        "interpretation.contact": ("咨询电话", "政策咨询电话"),
+        "interpretation.text": ("解读内容", "政策解读"),
+        "interpretation.url": ("解读原文链接", "解读链接"),
+        "application.conditions": ("申报条件", "享受条件"),
+        "application.materials": ("申报材料",),
+        "application.channel": ("申报渠道", "兑现渠道"),
+        "application.deadline": ("申报期限", "申报时间"),
+        "application.no_application_needed": ("免申即享",),
+        "related_powers": ("相关权责事项",),
+        "supersedes": ("替代的政策",),
+    },
+    parse={"issuers": "units"},
+    match=("doc_number", "title"),
+    id_prefix="policy",
+    defaults={"status": "有效"},
+    departments=("issuers", "interpretation.by"),
+)
+
 KIND = Kind(
     name="policies",
     label="政策",
@@ -193,4 +232,6 @@ KIND = Kind(
     changes=lambda p, site: [(p.published or p.issued, "发布政策", p.title, site.url_for("policies", p.id))],
     in_site_feed=True,
     status_actions={"已废止": "废止", "已失效": "失效", "已修订": "修订"},
+    columns=SHEET_COLUMNS,
 )
+

@@ -9,6 +9,7 @@ from typing import Literal, Optional
 from pydantic import StrictBool, StrictInt, model_validator
 from pydantic_core import PydanticCustomError
 
+from generator.kinds.sheet import SheetColumns
 from generator.kinds.base import (ChartSpec, Code, FacetSpec, Figures, IsoDate, Kind, ListSpec, Phone, Record, RecordId,
                                   Text, WebUrl, label)
 from generator.kinds.site import Department
@@ -74,6 +75,7 @@ class Power(Record):
     subitems: Optional[list[SubItem]] = label("子项")
     basis: list[Basis] = label("设定依据", "至少一条，按法律位阶从高到低排列", min_length=1, required=True)
     implementer: Optional[str] = label("实施主体", "与部门不同时填写")
+    office: Optional[str] = label("承办机构", "部门内具体承办的科室或机构")
     level: Optional[str] = label("行使层级", "市级 / 区县级 / 乡镇级 …")
     responsibilities: Optional[list[Text]] = label("责任事项")
     accountability: Optional[list[Text]] = label("追责情形")
@@ -85,6 +87,7 @@ class Power(Record):
     status: Literal[STATUSES] = label("事项状态", "有效 / 已取消 / 已下放 / 已调整 / 暂停", required=True)  # type: ignore[valid-type]
     effective: Optional[IsoDate] = label("生效日期")
     changes: Optional[list[Change]] = label("变更记录", "按时间顺序，最新的在最后")
+    note: Optional[str] = label("备注")
 
     @property
     def current(self) -> bool:
@@ -230,6 +233,47 @@ def _changes(power: Power, site) -> list:
     return [(c.date, f"权责事项{c.action}", power.name, site.url_for("powers", power.id)) for c in power.changes or ()]
 
 
+SHEET_COLUMNS = SheetColumns(
+    sheet="权责清单",
+    columns={
+        "#serial": ("序号", "编号"),
+        "id": ("事项标识",),
+        "code": ("职权编码", "事项编码", "权力编码", "权责事项编码", "基本编码", "主项编码"),
+        "name": ("职权名称", "事项名称", "权力名称", "权责事项名称", "职权事项名称", "主项名称", "项目名称"),
+        "category": ("职权类型", "职权类别", "事项类型", "权力类型", "事项类别", "权力类别", "职权分类"),
+        "subitems": ("子项",),
+        "subitems[].name": ("子项名称", "子项事项名称"),
+        "subitems[].code": ("子项编码",),
+        "basis": ("设定依据", "实施依据", "法律依据", "法定依据", "设定和实施依据", "职权依据", "依据"),
+        "implementer": ("实施主体", "行使主体", "实施机关"),
+        "level": ("行使层级", "行使层次"),
+        "responsibilities": ("责任事项", "责任事项内容"),
+        "accountability": ("追责情形", "问责情形", "追责情形及依据", "问责依据"),
+        "time_limit.statutory_days": ("法定时限（工作日）", "法定时限", "法定办结时限", "法定期限"),
+        "time_limit.promised_days": ("承诺时限（工作日）", "承诺时限", "承诺办结时限", "承诺期限"),
+        "time_limit.note": ("时限说明",),
+        "fee.charged": ("是否收费",),
+        "fee.standard": ("收费标准",),
+        "fee.basis": ("收费依据",),
+        "fee": ("收费依据及标准", "收费标准及依据", "收费情况"),
+        "process": ("办理流程", "流程", "运行流程"),
+        "channels.online": ("网上办理地址", "网办地址"),
+        "channels.hall": ("线下办理地点", "办理地点"),
+        "supervision_phone": ("监督电话", "监督投诉电话", "投诉电话"),
+        "status": ("事项状态",),
+        "effective": ("生效日期",),
+        "changes": ("变更记录",),
+        "office": ("承办机构", "责任科室", "承办科室", "内设机构", "责任处室"),
+        "note": ("备注",),
+    },
+    parse={"basis": "legal_basis", "fee": "fee_text",
+           "time_limit.statutory_days": "working_days", "time_limit.promised_days": "working_days"},
+    match=("code", "name"),
+    defaults={"status": "有效"},
+    id_from="code",
+    id_words={"category": dict(zip(CATEGORIES, ("xk", "cf", "qz", "zs", "jf", "jc", "qr", "jl", "cj", "qt", "fw")))},
+)
+
 KIND = Kind(
     name="powers",
     label="权责事项",
@@ -253,4 +297,6 @@ KIND = Kind(
     data_rows=_data_rows,
     changes=_changes,
     status_actions={"已取消": "取消", "已下放": "下放", "已调整": "调整", "暂停": "暂停"},
+    columns=SHEET_COLUMNS,
 )
+
