@@ -110,7 +110,7 @@ def test_manifest_counts_lists_not_people(tree, tmp_path):
     content = tree({"powers/shichang.yaml": POWERS, "boards/2026-01.yaml": BOARD})
     build(content, tmp_path / "site", TODAY, log=quiet, workers=1)
     manifest = json.loads((tmp_path / "site/data/manifest.json").read_text("utf-8"))
-    assert manifest == {"version": 1, "region": None, "counts": {
+    assert manifest == {"version": 1, "counts": {
         "boards": 1, "departments": 1, "entries": 2, "measures": 0, "policies": 0, "powers": 10, "powers/shichang": 10}}
 
 
@@ -135,7 +135,7 @@ def test_a_build_that_drops_many_records_stops_and_leaves_the_site(tree, tmp_pat
     assert main(["build", "--content", "content", "-o", "site", "--today", "2026-11-23"]) == 0  # the new baseline
 
 
-def test_small_drops_expiry_and_other_regions_do_not_stop_a_build(tree, tmp_path):
+def test_small_drops_expiry_and_old_region_shards_do_not_stop_a_build(tree, tmp_path):
     content = tree({"powers/shichang.yaml": POWERS, "boards/2026-01.yaml": BOARD})
     out = tmp_path / "site"
     build(content, out, TODAY, log=quiet, workers=1)
@@ -143,7 +143,7 @@ def test_small_drops_expiry_and_other_regions_do_not_stop_a_build(tree, tmp_path
     build(content, out, TODAY, log=quiet, workers=1)
     build(content, out, datetime(2027, 7, 1).date(), log=quiet, workers=1)  # every black entry expired: not a loss
     (out / "data/manifest.json").write_text('{"version": 1, "region": "金普新区", "counts": {"powers": 1000}}', "utf-8")
-    build(content, out, TODAY, log=quiet, workers=1)  # a manifest of another region is not compared
+    build(content, out, TODAY, log=quiet, workers=1)  # a shard of the former `build --region` is not compared
     (out / "data/manifest.json").write_text("{not json", "utf-8")
     build(content, out, TODAY, log=quiet, workers=1)  # nor a damaged one
 

@@ -16,11 +16,8 @@ from generator.kinds.site import Department
 from generator.site.model import Site
 
 
-def assemble(content: Content, today: date, region: str | None = None) -> Site:
-    """Check cross-references and publication rules; problems go to content.pending.
-
-    With `region`, everything is still checked, but only that region's departments and
-    their powers are published: one shard of a province built as parallel jobs."""
+def assemble(content: Content, today: date) -> Site:
+    """Check cross-references and publication rules; problems go to content.pending."""
     departments = _unique_departments(content)
     _check_department_parents(content, departments)
     ids: dict[tuple[str, str], Source] = {}
@@ -76,17 +73,8 @@ def assemble(content: Content, today: date, region: str | None = None) -> Site:
             site.superseded_by.setdefault(old, []).append(policy.id)
         for pid in policy.related_powers or ():
             site.related_policies.setdefault(pid, []).append(policy)
-    if region is not None:
-        _keep_region(site, region)
     site.index()
     return site
-
-
-def _keep_region(site: Site, region: str) -> None:
-    keep = {d.id for d in site.departments.values() if d.region == region}
-    site.departments = {k: d for k, d in site.departments.items() if k in keep}
-    site.records["powers"] = [p for p in site.records["powers"] if site.power_department[p.id].id in keep]
-    site.powers_by_department = {k: v for k, v in site.powers_by_department.items() if k in keep}
 
 
 def _claim(content: Content, ids: dict, key: tuple[str, str], where: tuple, what: str) -> bool:
