@@ -192,30 +192,3 @@ def test_region_shards_are_gone():
         assert "--region" not in (REPO / doc).read_text("utf-8"), doc
     text = (REPO / "docs/performance.md").read_text("utf-8")
     assert "build --slice" in text and "site.yaml" in text and "base_url" in text
-
-
-def test_workflow_builds_slices_in_a_matrix_and_merges_them():
-    import yaml
-
-    flow = yaml.safe_load((REPO / ".github/workflows/publish-slices.yml").read_text("utf-8"))
-    jobs = flow["jobs"]
-    slices = jobs["slices"]
-    count = len(slices["strategy"]["matrix"]["slice"])
-    assert count >= 2 and slices["strategy"]["fail-fast"] is True
-    runs = " ".join(str(step.get("run", "")) for step in slices["steps"])
-    assert "generator build --slice ${{ matrix.slice }}/" + str(count) in runs.replace("\n", " ")
-    uploads = [s for s in slices["steps"] if s.get("uses", "").startswith("actions/upload-artifact@")]
-    assert uploads and "${{ matrix.slice }}" in uploads[0]["with"]["name"]
-    checkout = next(s for s in slices["steps"] if s.get("uses", "").startswith("actions/checkout@"))
-    assert checkout["with"]["fetch-depth"] == 0
-    assert any(s.get("uses", "").startswith("actions/cache@") and s["with"]["path"] == ".cache/parsed"
-               for s in slices["steps"])
-    merge = jobs["merge"]
-    assert merge["needs"] == "slices" or "slices" in merge["needs"]
-    assert any(s.get("uses", "").startswith("actions/download-artifact@") for s in merge["steps"])
-    merge_runs = " ".join(str(step.get("run", "")) for step in merge["steps"])
-    assert "generator merge" in merge_runs and "-o site" in merge_runs
-    uses = [s.get("uses", "") for job in jobs.values() for s in job["steps"]]
-    assert any(u.startswith("actions/upload-pages-artifact@") for u in uses)
-    assert any(u.startswith("actions/deploy-pages@") for u in uses)
-    assert flow["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
