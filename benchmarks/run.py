@@ -2,6 +2,7 @@
 
     python benchmarks/run.py [--sizes 1000 5000 25000] [--naive-sizes 1000] [--work DIR]
     nox -s bench -- --sizes 1000 5000 25000 250000
+    python benchmarks/run.py --sizes 250000 --naive-sizes --slices 4 --builds-only
 
 Every measurement runs in a fresh process, so peak memory (ru_maxrss) is its own. For each
 size it reports: cold `validate` (no parse cache) and warm `validate` (cache filled), a full
@@ -9,7 +10,11 @@ size it reports: cold `validate` (no parse cache) and warm `validate` (cache fil
 index, write), an incremental preview rebuild after editing one record, record page sizes,
 and the search figures: compressed bytes a cold first query downloads, and recall against
 literal substring matching over the same records. `--naive-sizes` builds the same records
-as ordinary MkDocs pages with the built-in search, for the ratio.
+as ordinary MkDocs pages with the built-in search, for the ratio. `--slices N` also builds
+the site as N slices (`build --slice I/N`), one after another as N CI jobs would in
+parallel, and merges them, with time and peak memory per job, and checks that the merged
+site equals the single build byte for byte; the single build and the slices then use the
+parse cache, as CI does. `--builds-only` skips everything but the builds.
 """
 
 from __future__ import annotations
@@ -51,6 +56,17 @@ def child(mode: str, content: Path, out: Path, cache: Path) -> dict:
         assert site is not None, content_.errors()[:5]
     elif mode == "build":
         build(content, out, TODAY, timings=timings, log=lambda line: None)
+    elif mode == "build-warm":
+        build(content, out, TODAY, timings=timings, log=lambda line: None, cache=cache)
+    elif mode.startswith("slice "):
+        from generator.publish.slices import Slice
+
+        build(content, out, TODAY, timings=timings, log=lambda line: None, cache=cache,
+              slice_=Slice.parse(mode.split()[1]))
+    elif mode.startswith("merge "):
+        from generator.pipeline import merge
+
+        merge([Path(p) for p in mode.split()[1:]], out, timings=timings)
     elif mode == "incremental":
         return incremental(content, out)
     return {"wall": time.perf_counter() - start, "stages": timings.stages,
@@ -142,11 +158,37 @@ def run_child(mode: str, content: Path, out: Path, cache: Path) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def slices_and_merge(n: int, content: Path, single: Path, cache: Path) -> None:
+    """Build N slices one after another (N parallel CI jobs), merge them, compare with `single`."""
+    dirs = [single.parent / f"{single.name}-slice-{i}" for i in range(1, n + 1)]
+    merged = single.parent / f"{single.name}-merged"
+    for path in (*dirs, merged):
+        shutil.rmtree(path, ignore_errors=True)
+    for i, folder in enumerate(dirs, start=1):
+        r = run_child(f"slice {i}/{n}", content, folder, cache)
+        print(f"slice {i}/{n}      {r['wall']:6.2f} s  peak {r['peak_mb']:6.0f} MB (render workers "
+              f"{r['children_peak_mb']:.0f} MB each)   " + "  ".join(f"{name} {s:.2f}" for name, s, _ in r["stages"]))
+    r = run_child("merge " + " ".join(map(str, dirs)), content, merged, cache)
+    print(f"merge          {r['wall']:6.2f} s  peak {r['peak_mb']:6.0f} MB (scan workers "
+          f"{r['children_peak_mb']:.0f} MB each)   " + "  ".join(f"{name} {s:.2f}" for name, s, _ in r["stages"]))
+    same = _digest(merged) == _digest(single)
+    print(f"merged site {'byte-identical to' if same else 'DIFFERS FROM'} the single build")
+
+
+def _digest(root: Path) -> dict[str, str]:
+    import hashlib
+
+    return {str(p.relative_to(root)): hashlib.blake2b(p.read_bytes(), digest_size=16).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000, 25000])
     parser.add_argument("--naive-sizes", type=int, nargs="*", default=[1000])
     parser.add_argument("--work", type=Path, default=Path("/tmp/yingshang-bench"))
+    parser.add_argument("--slices", type=int, default=0, help="also build as N slices and merge them")
+    parser.add_argument("--builds-only", action="store_true", help="only the builds (no validate, search, preview)")
     parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -166,15 +208,20 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n## {n:,} records ({counts['powers']:,} powers, {counts['policies']:,} policies, "
               f"{counts['board_entries']:,} board entries, {counts['departments']:,} departments; "
               f"{counts['bytes'] / 1e6:.1f} MB of YAML, generated in {time.perf_counter() - start:.1f} s)")
-        for mode in ("validate-cold", "validate-warm", "validate-warm"):
+        for mode in ("validate-warm",) if args.builds_only else ("validate-cold", "validate-warm", "validate-warm"):
             r = run_child(mode, content, out, cache)
             print(f"{mode:14s} {r['wall']:6.2f} s  peak {r['peak_mb']:6.0f} MB   "
                   + "  ".join(f"{name} {s:.2f}" for name, s, _ in r["stages"]))
         shutil.rmtree(out, ignore_errors=True)
-        r = run_child("build", content, out, cache)
-        print(f"{'build':14s} {r['wall']:6.2f} s  peak {r['peak_mb']:6.0f} MB (render workers {r['children_peak_mb']:.0f} MB each)")
+        mode = "build-warm" if args.slices else "build"
+        r = run_child(mode, content, out, cache)
+        print(f"{mode:14s} {r['wall']:6.2f} s  peak {r['peak_mb']:6.0f} MB (render workers {r['children_peak_mb']:.0f} MB each)")
         for name, seconds, peak in r["stages"]:
             print(f"  {name:14s} {seconds:6.2f} s   peak so far {peak:6.0f} MB")
+        if args.slices:
+            slices_and_merge(args.slices, content, out, cache)
+        if args.builds_only:
+            continue
         s = search_figures(content, out)
         print(f"record pages: avg {s['page_kb_avg']:.1f} KB, max {s['page_kb_max']:.1f} KB; search index "
               f"{s['index_mb']:.1f} MB in {s['shards']} shards")

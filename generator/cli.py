@@ -61,13 +61,13 @@ def cmd_validate(args) -> int:
 
 
 def cmd_build(args) -> int:
-    from generator.pipeline import build, summary
+    from generator.pipeline import WHOLE, build, summary
     from generator.publish.write import DISK_FULL, OutputRefused, disk_full
 
     try:
         result = build(args.content, args.output, args.today or shanghai_today(),
                        log=lambda line: print(line, file=sys.stderr), quick_cleanup=True, cache=args.cache,
-                       region=args.region, allow_drop=args.allow_drop)
+                       allow_drop=args.allow_drop, slice_=args.slice or WHOLE)
     except OutputRefused as exc:  # issue 10: a usage error; nothing was touched
         print(exc.format(), file=sys.stderr)
         return 2
@@ -80,8 +80,35 @@ def cmd_build(args) -> int:
             raise  # anything else is a bug of ours: keep the traceback
         print(disk_full(args.output), file=sys.stderr)
         return 1
-    print(summary(result))
+    print(summary(result) + (f"（第 {args.slice} 片）" if args.slice else ""))
     return 0
+
+
+def cmd_merge(args) -> int:
+    from generator.pipeline import Timings, merge
+    from generator.publish.write import OutputRefused
+
+    timings = Timings()
+    try:
+        pages = merge(args.slices, args.output, timings=timings, quick_cleanup=True, allow_drop=args.allow_drop)
+    except OutputRefused as exc:  # issue 10: a usage error; nothing was touched
+        print(exc.format(), file=sys.stderr)
+        return 2
+    except ContentError as exc:
+        _print_problems(exc.problems, args.format)
+        print(f"未合并：{args.output} 保持不变", file=sys.stderr)
+        return 1
+    print(f"已合并 {len(args.slices)} 个分片：{pages:,} 个页面，用时 {timings.total():.1f} 秒")
+    return 0
+
+
+def _slice(text: str):
+    from generator.publish.slices import Slice
+
+    try:
+        return Slice.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def cmd_serve(args) -> int:
@@ -163,10 +190,17 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--today", type=_date, help="按此日期判断公示期（默认今天，北京时间）")
     c = command("build", "生成完整的静态网站", cmd_build)
     c.add_argument("-o", "--output", type=Path, default=Path("site"))
-    c.add_argument("--region", help="只生成这一区域的部门和权责事项（如 金普新区），用于按区域分片并行生成")
+    c.add_argument("--slice", type=_slice, metavar="I/N",
+                   help="只生成 N 个分片中的第 I 片（如 2/4），供并行的 CI 任务使用；再用 merge 合并为完整网站")
     c.add_argument("--today", type=_date, help="按此日期判断公示期（默认今天，北京时间）")
     c.add_argument("--allow-drop", action="store_true",  # issue 6: see generator/publish/manifest.py
                    help="允许比上次生成的网站减少一成以上的记录（例如整批删除事项）")
+    c = sub.add_parser("merge", help="把 build --slice 生成的全部分片合并为完整网站（与一次 build 的结果逐字节相同）")
+    c.add_argument("slices", nargs="+", type=Path, metavar="DIR", help="各分片的输出目录")
+    c.add_argument("-o", "--output", type=Path, default=Path("site"))
+    c.add_argument("--format", choices=("text", "github"), default="text", help="问题输出格式")
+    c.add_argument("--allow-drop", action="store_true", help="允许比上次生成的网站减少一成以上的记录")
+    c.set_defaults(func=cmd_merge)
     c = command("serve", "本地预览，文件变化时自动重新生成", cmd_serve)
     c.add_argument("-o", "--output", type=Path, default=Path(".cache/preview"))
     c.add_argument("--port", type=int, default=8000)

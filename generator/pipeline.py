@@ -2,6 +2,8 @@
 
 `build()` is the one place that lists the stages. It reads and links everything before
 it writes anything, and it publishes the output only when every stage has succeeded.
+A large site builds as N slices in parallel jobs (`build --slice I/N`), each doing its
+share of the per-record work, and `merge()` joins them; a whole build is slice 1/1.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import gc
 import os
 import resource
+import shutil
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -23,17 +26,19 @@ from generator.content.cache import ParseCache
 from generator.output.charts import statistics
 from generator.content.tree import Content, display_path, load_tree, validate_tree
 from generator.errors import ContentError
-from generator.output.export import feed, open_data, recent_changes, sitemap
+from generator.output.export import feed, open_data, recent_changes
 from generator.output.facets import facet_files
 from generator.output.feeds import feed_files, recent_batches
 from generator.output.guide import guide_sections
 from generator.site.history import for_site
 from generator.kinds import KINDS
+from generator.publish import merge as merging
 from generator.publish.manifest import MANIFEST, check_drop, manifest_bytes
-from generator.output.render import Renderer, environment
+from generator.publish.slices import WHOLE, Part, Slice, read_slices
+from generator.output.render import NAV_PAGES, Renderer, environment
 from generator.publish.scan import check_site
-from generator.output.search import build_index
-from generator.output.theme import build_theme, shell_pages
+from generator.output.search import index_part
+from generator.output.theme import Page, build_theme, shell_pages
 from generator.publish.write import Output, check_target, exclusive, tidy
 
 REPO = Path(__file__).resolve().parent.parent
@@ -81,8 +86,7 @@ class Result:
 
 @no_cycle_collection()
 def check(content_dir: Path, today: date, timings: Timings | None = None,
-          cache: Path | ParseCache | None = None, memo: dict | None = None,
-          region: str | None = None) -> tuple[Content, Site | None]:
+          cache: Path | ParseCache | None = None, memo: dict | None = None) -> tuple[Content, Site | None]:
     """Load, validate and assemble; the `validate` command stops here. `cache` is a folder
     for parsed files (see cache.py), `memo` keeps validated files in memory (the preview)."""
     timings = timings or Timings()
@@ -93,7 +97,7 @@ def check(content_dir: Path, today: date, timings: Timings | None = None,
     if content.errors():
         return content, None
     with timings.stage("assemble"):
-        site = assemble(content, today, region)
+        site = assemble(content, today)
     return content, (None if content.errors() else site)
 
 
@@ -101,12 +105,12 @@ def check(content_dir: Path, today: date, timings: Timings | None = None,
 def build(content_dir: Path, out_dir: Path, today: date, *, config_file: Path = REPO / "mkdocs.yml",
           timings: Timings | None = None, log: Callable[[str], None] = print, workers: int = 0,
           quick_cleanup: bool = False, cache: Path | ParseCache | None = None, memo: dict | None = None,
-          region: str | None = None, allow_drop: bool = False) -> Result:
+          allow_drop: bool = False, slice_: Slice = WHOLE) -> Result:
     """Build the site from `content_dir` into `out_dir`; `workers` processes render record
     pages (0: one per CPU core). With `quick_cleanup` the previous output is deleted in the
     background after the new one is in place. Unless `allow_drop`, a build that would drop
     more than a tenth of a list compared with the output it replaces stops (manifest.py).
-
+    With `slice_` I/N, `out_dir` receives that slice's share for `merge` (publish/slices.py).
     `out_dir` is replaced as a whole, so it must not hold the content or the repository, nor be a
     folder of other files (write.check_target: OutputRefused); builds into one output take turns."""
     workers = workers or os.cpu_count() or 1
@@ -114,39 +118,93 @@ def build(content_dir: Path, out_dir: Path, today: date, *, config_file: Path = 
     check_target(out_dir, content_dir, REPO)  # issue 10: never replace the content, the repository …
     with exclusive(out_dir, log):  # issue 10: one build at a time into one output (write.py)
         tidy(out_dir)  # what killed builds left beside it
-        content, site = check(content_dir, today, timings, cache, memo, region)
+        content, site = check(content_dir, today, timings, cache, memo)
         if site is None:
             raise ContentError(content.errors())
-        check_drop(content, out_dir, region, allow_drop)  # issue 6: no silent loss of records
+        if slice_.whole:
+            check_drop(content, out_dir, allow_drop)  # issue 6: no silent loss of records (merge checks slices)
         for note in site.withheld:
             log(f"未公开：{note}")
+
         output = Output(out_dir)
+        part = Part(slice_, output)
         try:
             with timings.stage("render"):
                 renderer = Renderer(site, environment())
-                nav_pages = renderer.nav_pages(page_context(site))
+                # slice 1 renders the section pages; the others need only the shells, the same from any page's text
+                nav_pages = renderer.nav_pages(page_context(site)) if slice_.first else \
+                    [Page(src, title, "", hide) for src, title, _, hide in NAV_PAGES]
+                scratch = part.site_dir if slice_.first else output.root / "theme"
                 shells = build_theme(config_file, nav_pages + shell_pages(["departments", *KINDS]),
-                                     output.root, site.info.model_dump(mode="json"))
-                pages = [p.src_uri.removesuffix("index.md") for p in nav_pages]
-                written = renderer.write_record_pages(shells, output.write, workers)
-                pages += [rel.removesuffix("index.html") for rel in written]
+                                     scratch, site.info.model_dump(mode="json"))
+                if not slice_.first:
+                    shutil.rmtree(scratch)
+                pages = [p.src_uri.removesuffix("index.md") for p in nav_pages] if slice_.first else []
+                written = renderer.write_record_pages(shells, part.write_page, workers, share=slice_.share)
+                part.pieces.pages = pages + [rel.removesuffix("index.html") for rel in written]
             with timings.stage("search index"):
-                for rel, data in build_index(search_docs(site)).items():
-                    output.write(f"search/{rel}", data)
+                docs = search_docs(site)
+                part.pieces.search = index_part(docs, *slice_.bounds(len(docs)))
             with timings.stage("write"):
-                for rel, data in site_files(site):
-                    output.write(rel, data)
-                output.write("sitemap.xml", sitemap(site, pages))
-                output.write(MANIFEST, manifest_bytes(content, region))  # issue 6: counts for the drop guard
-            with timings.stage("scan"):  # issue 6: nothing unsafe or broken is published (scan.py)
-                base_path = urlsplit(site.info.base_url or "/").path or "/"
-                check_site(output.root, display_path(out_dir), base_path, workers)
+                for rel, data in open_data(slice_.view(site)).items():
+                    part.write(rel, data)
+                if slice_.first:
+                    for rel, data in site_files(site):
+                        part.write(rel, data)
+                    part.write(MANIFEST, manifest_bytes(content))  # issue 6: counts for the drop guard
+                if slice_.whole:
+                    for rel, data in merging.join([part.pieces], site.info.base_url):
+                        output.write(rel, data)
+                else:
+                    part.save(content_dir, today, site.info.base_url)
+            if slice_.whole:
+                with timings.stage("scan"):  # issue 6: nothing unsafe or broken is published (scan.py)
+                    check_site(output.root, display_path(out_dir), base_path(site.info.base_url), workers)
             with timings.stage("publish"):
                 output.commit(wait=not quick_cleanup)
         except BaseException:
             output.abort()
             raise
-        return Result(site, content, timings, len(pages), shells)
+        return Result(site, content, timings, len(part.pieces.pages), shells)
+
+
+@no_cycle_collection()
+def merge(slice_dirs: list[Path], out_dir: Path, *, timings: Timings | None = None, workers: int = 0,
+          quick_cleanup: bool = False, allow_drop: bool = False) -> int:
+    """Join the folders of `build --slice I/N` into the site one `build` makes (publish/merge.py),
+    scanned and swapped in like a build; returns the number of pages."""
+    workers = workers or os.cpu_count() or 1
+    timings = timings or Timings()
+    with timings.stage("read"):
+        slices = read_slices(slice_dirs)  # refuses slices of other content, dates or N, and missing ones
+        pieces = [s.pieces() for s in slices]
+        base_url = slices[0].stamp["base_url"]
+    for folder in slice_dirs:
+        check_target(out_dir, folder, REPO)  # issue 10: never replace a slice or the repository
+    with exclusive(out_dir, print):
+        tidy(out_dir)
+        merging.check_drop(slices, out_dir, allow_drop)
+        output = Output(out_dir)
+        try:
+            with timings.stage("link"):
+                for s in slices:
+                    merging.link_site(s, output)
+            with timings.stage("join"):
+                for rel, data in merging.join(pieces, base_url):
+                    output.write(rel, data)
+            with timings.stage("scan"):
+                check_site(output.root, display_path(out_dir), base_path(base_url), workers)
+            with timings.stage("publish"):
+                output.commit(wait=not quick_cleanup)
+        except BaseException:
+            output.abort()
+            raise
+    return sum(len(p.pages) for p in pieces)
+
+
+def base_path(base_url: str | None) -> str:
+    """The URL path the site is served under, from site.yaml's base_url."""
+    return urlsplit(base_url or "/").path or "/"
 
 
 def page_context(site: Site) -> dict:
@@ -157,8 +215,7 @@ def page_context(site: Site) -> dict:
 
 
 def site_files(site: Site) -> Iterator[tuple[str, bytes]]:
-    """Every output file that is not a page: open data, feeds, facet data."""
-    yield from open_data(site).items()
+    """Every output file that is not a page, open data (`open_data`) and sitemap aside: feeds, facet data."""
     yield "feed.xml", feed(site, recent_changes(site))
     yield from feed_files(site)
     yield from facet_files(site)

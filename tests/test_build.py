@@ -191,17 +191,3 @@ def test_golden_record_pages(small_site, url, update_golden):
     if update_golden:
         golden.write_text(html, "utf-8")
     assert html == golden.read_text("utf-8")
-
-
-def test_region_shard_builds_only_that_region(tmp_path):
-    """`build --region`: a province's cities or districts as parallel jobs."""
-    from conftest import EXAMPLE
-
-    out = tmp_path / "jinpu"
-    result = build(EXAMPLE, out, TODAY, log=lambda line: None, region="金普新区")
-    assert {d.region for d in result.site.departments.values()} == {"金普新区"}
-    assert sorted(p.name for p in (out / "departments").iterdir() if p.is_dir()) == [
-        "jinpu", "jinpu-jianshe", "jinpu-renshe", "jinpu-shichang"]
-    powers = json.loads((out / "data/powers.json").read_text("utf-8"))
-    assert powers and {p["region"] for p in powers} == {"金普新区"}
-    assert {p.name for p in (out / "powers").iterdir() if p.is_dir()} == {p["id"] for p in powers}

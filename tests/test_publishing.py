@@ -110,7 +110,7 @@ def test_manifest_counts_lists_not_people(tree, tmp_path):
     content = tree({"powers/shichang.yaml": POWERS, "boards/2026-01.yaml": BOARD})
     build(content, tmp_path / "site", TODAY, log=quiet, workers=1)
     manifest = json.loads((tmp_path / "site/data/manifest.json").read_text("utf-8"))
-    assert manifest == {"version": 1, "region": None, "counts": {
+    assert manifest == {"version": 1, "counts": {
         "boards": 1, "departments": 1, "entries": 2, "events": 0, "measures": 0, "policies": 0, "powers": 10,
         "powers/shichang": 10}}
 
@@ -136,7 +136,7 @@ def test_a_build_that_drops_many_records_stops_and_leaves_the_site(tree, tmp_pat
     assert main(["build", "--content", "content", "-o", "site", "--today", "2026-11-23"]) == 0  # the new baseline
 
 
-def test_small_drops_expiry_and_other_regions_do_not_stop_a_build(tree, tmp_path):
+def test_small_drops_expiry_and_old_region_shards_do_not_stop_a_build(tree, tmp_path):
     content = tree({"powers/shichang.yaml": POWERS, "boards/2026-01.yaml": BOARD})
     out = tmp_path / "site"
     build(content, out, TODAY, log=quiet, workers=1)
@@ -144,7 +144,7 @@ def test_small_drops_expiry_and_other_regions_do_not_stop_a_build(tree, tmp_path
     build(content, out, TODAY, log=quiet, workers=1)
     build(content, out, datetime(2027, 7, 1).date(), log=quiet, workers=1)  # every black entry expired: not a loss
     (out / "data/manifest.json").write_text('{"version": 1, "region": "金普新区", "counts": {"powers": 1000}}', "utf-8")
-    build(content, out, TODAY, log=quiet, workers=1)  # a manifest of another region is not compared
+    build(content, out, TODAY, log=quiet, workers=1)  # a shard of the former `build --region` is not compared
     (out / "data/manifest.json").write_text("{not json", "utf-8")
     build(content, out, TODAY, log=quiet, workers=1)  # nor a damaged one
 
@@ -192,6 +192,38 @@ def test_workflows_validate_build_test_and_publish_on_schedule():
     checkout = next(step for step in steps if step.get("uses", "").startswith("actions/checkout@"))
     assert checkout["with"]["fetch-depth"] == 0
     assert publish["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
+
+
+def test_workflow_builds_slices_in_a_matrix_and_merges_them():
+    import yaml
+
+    flow = yaml.safe_load((ROOT / ".github/workflows/publish-slices.yml").read_text("utf-8"))
+    jobs = flow["jobs"]
+    slices = jobs["slices"]
+    count = len(slices["strategy"]["matrix"]["slice"])
+    assert count >= 2 and slices["strategy"]["fail-fast"] is True
+    runs = " ".join(str(step.get("run", "")) for step in slices["steps"])
+    assert "generator build --slice ${{ matrix.slice }}/" + str(count) in runs
+    assert "--today ${{ needs.plan.outputs.today }}" in runs  # one date for every slice
+    uploads = [s for s in slices["steps"] if s.get("uses", "").startswith("actions/upload-artifact@")]
+    assert uploads and "${{ matrix.slice }}" in uploads[0]["with"]["name"]
+    checkout = next(s for s in slices["steps"] if s.get("uses", "").startswith("actions/checkout@"))
+    assert checkout["with"]["fetch-depth"] == 0
+    assert any(s.get("uses", "").startswith("actions/cache@") and s["with"]["path"] == ".cache/parsed"
+               for s in slices["steps"])
+    merge = jobs["merge"]
+    assert merge["needs"] == "slices" or "slices" in merge["needs"]
+    assert any(s.get("uses", "").startswith("actions/download-artifact@") for s in merge["steps"])
+    merge_runs = " ".join(str(step.get("run", "")) for step in merge["steps"])
+    assert "generator merge" in merge_runs and "-o site" in merge_runs
+    uses = [s.get("uses", "") for job in jobs.values() for s in job["steps"]]
+    assert any(u.startswith("actions/upload-pages-artifact@") for u in uses)
+    assert any(u.startswith("actions/deploy-pages@") for u in uses)
+    assert flow["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
+    assert flow[True]["schedule"] == [{"cron": "5 16 * * *"}] and flow["concurrency"]["group"] == "pages"
+    publish = yaml.safe_load((ROOT / ".github/workflows/publish.yml").read_text("utf-8"))
+    assert jobs["plan"]["if"] == "vars.BUILD_SLICES == 'true'"  # one of the two publishes, never both
+    assert publish["jobs"]["build"]["if"].startswith("vars.BUILD_SLICES != 'true'")
 
 
 def test_deploy_guide_documents_headers_and_gone_pages():

@@ -1,4 +1,4 @@
-"""Export stage: open data (CSV with BOM, JSON), the Atom feed and the sitemap.
+"""Export stage: open data (CSV with BOM, JSON) and the Atom feed (the sitemap: sitemap.py).
 
 Everything here reads the assembled `Site`, so withheld board entries are absent by
 construction. Output is deterministic: no build time is written anywhere, only dates
@@ -72,13 +72,6 @@ def feed(site: Site, changes: list[tuple[date, str, str, str]]) -> bytes:
         )
     parts.append("</feed>\n")
     return "\n".join(parts).encode("utf-8")
-
-
-def sitemap(site: Site, paths: list[str]) -> bytes:
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
-    lines += [f"<url><loc>{escape(absolute(site, p))}</loc></url>" for p in sorted(paths)]
-    lines.append("</urlset>\n")
-    return "\n".join(lines).encode("utf-8")
 
 
 def recent_changes(site: Site) -> list[tuple[date, str, str, str]]:

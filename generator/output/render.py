@@ -76,16 +76,18 @@ class Renderer:
         return pages
 
     def record_pages(self, shells: dict[str, Shell], part: int = 0, parts: int = 1,
-                     unchanged: Callable[[str, tuple], bool] | None = None) -> Iterator[tuple[str, str]]:
+                     unchanged: Callable[[str, tuple], bool] | None = None,
+                     share: Callable[[list], list] = list) -> Iterator[tuple[str, str]]:
         """(output path, HTML) for every record page and department page (or every `parts`-th).
 
         `unchanged(path, inputs)` lets a preview skip pages whose inputs (the very model
-        objects the page shows) are the ones it rendered last time."""
+        objects the page shows) are the ones it rendered last time; `share(records)` picks
+        the pages of one slice of the site (publish/slices.py)."""
         site = self.site
         ctx = self.context(2)
         template = self.env.get_template("records/department.html")
         filing = [(kind.name, kind.department_records) for kind in KINDS.values() if kind.department_records]
-        for dept in list(site.departments.values())[part::parts]:
+        for dept in share(list(site.departments.values()))[part::parts]:
             filed = {name: records_of(site, dept.id) for name, records_of in filing}
             rel = f"departments/{dept.id}/index.html"
             if unchanged and unchanged(rel, (dept, *(r for records in filed.values() for r in records))):
@@ -94,7 +96,7 @@ class Renderer:
             yield rel, shells["departments"].fill(dept.id, dept.name, body)
         for kind in KINDS.values():
             template = self.env.get_template(kind.template)
-            for record in site.records[kind.name][part::parts]:
+            for record in share(site.records[kind.name])[part::parts]:
                 rel = f"{kind.name}/{record.id}/index.html"
                 if unchanged and unchanged(rel, self.inputs(kind.name, record)):
                     continue
@@ -119,15 +121,16 @@ class Renderer:
         return (record, *page_inputs(record, site), *naming)
 
     def write_record_pages(self, shells: dict[str, Shell], write: Callable[[str, str], None], workers: int,
-                           unchanged: Callable[[str, tuple], bool] | None = None) -> list[str]:
+                           unchanged: Callable[[str, tuple], bool] | None = None,
+                           share: Callable[[list], list] = list) -> list[str]:
         """Render and write every record page, split over `workers` forked processes.
 
         The children inherit the assembled site by fork (nothing is pickled but the list of
         paths they wrote); each takes every n-th record, so the split is even across kinds."""
         if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-            return [_write(rel, html, write) for rel, html in self.record_pages(shells, unchanged=unchanged)]
+            return [_write(rel, html, write) for rel, html in self.record_pages(shells, unchanged=unchanged, share=share)]
         global _FORKED
-        _FORKED = (self, shells, write, workers)
+        _FORKED = (self, shells, write, workers, share)
         try:
             with multiprocessing.get_context("fork").Pool(workers) as pool:
                 parts = pool.map(_write_part, range(workers))
@@ -145,5 +148,5 @@ def _write(rel: str, html: str, write: Callable[[str, str], None]) -> str:
 
 
 def _write_part(part: int) -> list[str]:
-    renderer, shells, write, workers = _FORKED
-    return [_write(rel, html, write) for rel, html in renderer.record_pages(shells, part, workers)]
+    renderer, shells, write, workers, share = _FORKED
+    return [_write(rel, html, write) for rel, html in renderer.record_pages(shells, part, workers, share=share)]

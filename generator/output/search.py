@@ -99,15 +99,49 @@ def _dump(obj) -> bytes:
 
 def build_index(docs: list[dict]) -> dict[str, bytes]:
     """Files of the index (relative path under search/ -> bytes) for `docs`, in order."""
+    return join_index([index_part(docs, 0, len(docs))])
+
+
+def index_part(docs: list[dict], start: int, stop: int) -> dict:
+    """The index of docs[start:stop] (numbered as in the whole list) in a form that
+    `join_index` joins with the parts of the other documents: the documents' displayed
+    fields and filters, and per gram [last document number, encoded postings]. Only the
+    part's grams are cut here, so N parallel jobs share the costly half of the work."""
     postings: dict[str, list[int]] = defaultdict(list)
-    for number, doc in enumerate(docs):
+    for number in range(start, stop):
+        doc = docs[number]
         for gram in grams(doc["title"] + " " + doc["text"]):
             postings[gram].append(number)
         for gram in grams(doc["title"]):
             if len(gram) == 2:
                 postings["#" + gram].append(number)
+    rows = [[d["url"], d["title"], d["kind"], d["meta"], d.get("filters", {})] for d in docs[start:stop]]
+    return {"start": start, "stop": stop, "docs": rows,
+            "postings": {gram: [ids[-1], encode_postings(ids)] for gram, ids in postings.items()}}
 
-    encoded = {gram: encode_postings(ids) for gram, ids in postings.items()}
+
+def join_index(parts: list[dict]) -> dict[str, bytes]:
+    """The index files of consecutive parts (`index_part`): postings lists are joined by
+    re-encoding only the first delta of each later part."""
+    encoded: dict[str, list] = {}
+    rows: list[list] = []
+    for part in sorted(parts, key=lambda p: p["start"]):
+        if part["start"] != len(rows):
+            raise ValueError(f"search index parts are not consecutive at document {len(rows)}")
+        rows += part["docs"]
+        for gram, (last, text) in part["postings"].items():
+            have = encoded.get(gram)
+            if have is None:
+                encoded[gram] = [last, text]
+                continue
+            first, comma, rest = text.partition(",")
+            have[1] = f"{have[1]},{_b36(int(first, 36) - have[0])}{comma}{rest}"
+            have[0] = last
+    return _index_files({gram: text for gram, (_, text) in encoded.items()}, rows)
+
+
+def _index_files(encoded: dict[str, str], docs: list[list]) -> dict[str, bytes]:
+    """Shards, tags and document chunks from joined postings and [url, title, kind, meta, filters] rows."""
     total = sum(len(k) * 3 + len(v) + 6 for k, v in encoded.items())
     shards = 8
     while total / shards > TARGET_SHARD_BYTES:
@@ -121,7 +155,7 @@ def build_index(docs: list[dict]) -> dict[str, bytes]:
     for doc in docs:
         row = []
         for key in FILTER_KEYS:
-            value = doc["kind"] if key == "kind" else doc.get("filters", {}).get(key)
+            value = doc[2] if key == "kind" else doc[4].get(key)
             if value is None:
                 row.append(-1)
                 continue
@@ -138,7 +172,7 @@ def build_index(docs: list[dict]) -> dict[str, bytes]:
     for n, shard in enumerate(shard_maps):
         files[f"g/{n}.json"] = _dump(shard)
     for start in range(0, len(docs), DOC_CHUNK):
-        chunk = [[d["url"], d["title"], d["kind"], d["meta"]] for d in docs[start:start + DOC_CHUNK]]
+        chunk = [d[:4] for d in docs[start:start + DOC_CHUNK]]
         files[f"d/{start // DOC_CHUNK}.json"] = _dump(chunk)
     return files
 

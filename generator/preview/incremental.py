@@ -21,11 +21,12 @@ from typing import Callable
 from generator.content.cache import ParseCache
 from generator.errors import ContentError
 from generator.kinds import KINDS
-from generator.output.export import sitemap
+from generator.output.export import open_data
 from generator.pipeline import (REPO, Result, Timings, build, check, no_cycle_collection, page_context, search_docs,
                                 site_files)
 from generator.output.render import TEMPLATES, Renderer, environment
 from generator.output.search import build_index
+from generator.output.sitemap import sitemap_files
 from generator.output.theme import build_theme, shell_pages
 from generator.publish.write import exclusive
 
@@ -77,9 +78,10 @@ class Incremental:
         with timings.stage("search index"):
             files = {f"search/{rel}": data for rel, data in build_index(search_docs(site)).items()}
         with timings.stage("write"):
+            files.update(open_data(site))
             files.update(site_files(site))
-            files["sitemap.xml"] = sitemap(site, [p.src_uri.removesuffix("index.md") for p in nav_pages]
-                                           + [rel.removesuffix("index.html") for rel in pages])
+            files.update(sitemap_files(site.info.base_url, [p.src_uri.removesuffix("index.md") for p in nav_pages]
+                                       + [rel.removesuffix("index.html") for rel in pages]))
             for rel, data in files.items():
                 _write(self.out_dir / rel, data)
             for rel in (self.files - set(files)) | (set(self.made_from) - set(pages)):
@@ -94,7 +96,7 @@ class Incremental:
         renderer = Renderer(result.site, environment())
         self.made_from = {rel: inputs for rel, inputs in renderer.page_inputs()}
         self.files = {str(p.relative_to(self.out_dir)) for sub in ("search", "data", "facets", "feeds") for p in (self.out_dir / sub).rglob("*")
-                      if p.is_file()} | {"feed.xml", "sitemap.xml"}
+                      if p.is_file()} | {"feed.xml"} | {p.name for p in self.out_dir.glob("sitemap*.xml")}
         self.rendered = len(self.made_from)
         self.templates = _templates_state()
         return result

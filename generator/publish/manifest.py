@@ -53,29 +53,32 @@ def _described(name: str) -> tuple[str, str]:
     return (owner[1].label, owner[0].name) if owner else (name, "departments.yaml")
 
 
-def manifest_bytes(content: Content, region: str | None = None) -> bytes:
-    data: dict[str, Any] = {"version": 1, "region": region, "counts": counts(content)}
+def manifest_bytes(content: Content) -> bytes:
+    data: dict[str, Any] = {"version": 1, "counts": counts(content)}
     return (json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
 
 
-def previous_counts(out_dir: Path, region: str | None) -> dict[str, int] | None:
+def previous_counts(out_dir: Path) -> dict[str, int] | None:
     """The counts of the output a build would replace (None: nothing comparable there)."""
     try:
         data = json.loads((out_dir / MANIFEST).read_text("utf-8"))
     except (OSError, ValueError):
         return None
-    if not isinstance(data, dict) or data.get("region") != region or not isinstance(data.get("counts"), dict):
-        return None
+    if not isinstance(data, dict) or data.get("region") is not None or not isinstance(data.get("counts"), dict):
+        return None  # a `region` names a shard of the former `build --region`: not this site
     return {k: v for k, v in data["counts"].items() if isinstance(k, str) and isinstance(v, int)}
 
 
-def drop_problems(content: Content, out_dir: Path, region: str | None = None,
-                  max_drop: float = DEFAULT_MAX_DROP) -> list[Problem]:
+def drop_problems(content: Content, out_dir: Path, max_drop: float = DEFAULT_MAX_DROP) -> list[Problem]:
     """A located problem for every list that would lose more than `max_drop` of its records."""
-    before = previous_counts(out_dir, region)
+    return count_drops(counts(content), out_dir, content.root, max_drop)
+
+
+def count_drops(now: dict[str, int], out_dir: Path, root: Path, max_drop: float = DEFAULT_MAX_DROP) -> list[Problem]:
+    """drop_problems for counts `now` of the content at `root` (merge reads them from slice 1)."""
+    before = previous_counts(out_dir)
     if not before:
         return []
-    now = counts(content)
     problems = []
     for name, old in sorted(before.items()):
         new = now.get(name, 0)
@@ -83,7 +86,7 @@ def drop_problems(content: Content, out_dir: Path, region: str | None = None,
             continue
         kind, _, dept = name.partition("/")
         label, folder = _described(kind)
-        where = content.root / (f"{kind}/{dept}.yaml" if dept else folder)
+        where = root / (f"{kind}/{dept}.yaml" if dept else folder)
         what = f"部门 {dept} 的{label}" if dept else label
         problems.append(Problem(
             display_path(where), 1, 1,
@@ -92,9 +95,8 @@ def drop_problems(content: Content, out_dir: Path, region: str | None = None,
     return problems
 
 
-def check_drop(content: Content, out_dir: Path, region: str | None = None, allow: bool = False,
-               max_drop: float = DEFAULT_MAX_DROP) -> None:
+def check_drop(content: Content, out_dir: Path, allow: bool = False, max_drop: float = DEFAULT_MAX_DROP) -> None:
     if not allow:
-        problems = drop_problems(content, out_dir, region, max_drop)
+        problems = drop_problems(content, out_dir, max_drop)
         if problems:
             raise ContentError(problems)

@@ -17,11 +17,8 @@ from generator.kinds.site import Department
 from generator.site.model import Site
 
 
-def assemble(content: Content, today: date, region: str | None = None) -> Site:
-    """Check cross-references and publication rules; problems go to content.pending.
-
-    With `region`, everything is still checked, but only that region's departments and
-    their powers are published: one shard of a province built as parallel jobs."""
+def assemble(content: Content, today: date) -> Site:
+    """Check cross-references and publication rules; problems go to content.pending."""
     departments = _unique_departments(content)
     names = _department_names(departments)
     _check_department_parents(content, departments, names)
@@ -68,24 +65,12 @@ def assemble(content: Content, today: date, region: str | None = None) -> Site:
         records.sort(key=kind.sort_key)
         published[kind.name] = records
 
-    if region is not None:
-        _keep_region(site, content, region)
     for kind in KINDS.values():
         if kind.relations is not None:
             site.relations[kind.name] = kind.relations(site, content.records[kind.name])
     _index_referrers(site)
     site.index()
     return site
-
-
-def _keep_region(site: Site, content: Content, region: str) -> None:
-    """Only the region's departments, and the records filed under them (kinds whose file is a department's)."""
-    keep = {d.id for d in site.departments.values() if d.region == region}
-    site.departments = {k: d for k, d in site.departments.items() if k in keep}
-    for kind in KINDS.values():
-        if kind.file_must_be == "department":
-            kept = {record.id for record, source in content.records[kind.name] if source.file.stem in keep}
-            site.records[kind.name] = [r for r in site.records[kind.name] if r.id in kept]
 
 
 def _index_referrers(site: Site) -> None:

@@ -33,7 +33,7 @@ class Site:
         return f"{kind}/{record_id}/"
 
     def record(self, kind: str, record_id: str) -> Any:
-        """A published record by kind and id, or None (withheld, or outside a region shard)."""
+        """A published record by kind and id, or None (withheld)."""
         return self._index.get((kind, record_id))
 
     def issuer_name(self, issuer: str) -> str:
