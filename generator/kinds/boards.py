@@ -8,6 +8,7 @@ from typing import Literal, Optional
 from pydantic import model_validator
 from pydantic_core import PydanticCustomError
 
+from generator.kinds.text import shown_text
 from generator.content import personal_data
 from generator.kinds.sheet import SheetColumns
 from generator.kinds.base import (ChartSpec, CreditCode, FacetSpec, Figures, IsoDate, Kind, ListSpec, PartCount, Record,
@@ -117,7 +118,8 @@ def _search_docs(issue: BoardIssue, site) -> list[dict]:
         "title": site.mask(e.subject),
         "kind": BOARD_NAMES[e.board],
         "meta": issue.title,
-        "text": " ".join(site.mask(x) for x in (e.subject, e.facts, e.region or "", e.outcome or "")),
+        "code": e.credit_code or "",
+        "text": " ".join(site.mask(x) for x in (*shown_text(e), issue.title, site.issuer_name(issue.publisher))),
         "filters": {"board": e.board},
     } for e in issue.entries]
 

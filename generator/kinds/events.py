@@ -11,6 +11,7 @@ from typing import Literal, Optional
 
 from pydantic import StrictInt
 
+from generator.kinds.text import shown_text
 from generator.kinds.base import Kind, Record, RecordId, Reference, Text, label
 from generator.kinds.powers import Channels
 from generator.kinds.sheet import SheetColumns
@@ -64,8 +65,7 @@ def _data_rows(event: Event, site) -> list[dict]:
 
 def _search_docs(event: Event, site) -> list[dict]:
     powers = [site.record("powers", step.power) for step in event.steps]
-    words = [event.title, *(event.aliases or ()), event.summary, site.issuer_name(event.lead),
-             *(p.name for p in powers if p is not None)]
+    words = [*shown_text(event), site.issuer_name(event.lead), *(p.name for p in powers if p is not None)]
     return [{
         "url": site.url_for("events", event.id),
         "title": event.title,

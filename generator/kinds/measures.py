@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Literal, Optional
 
+from generator.kinds.text import shown_text
 from generator.kinds.sheet import SheetColumns
 from generator.kinds.base import IsoDate, Kind, PartCount, Record, RecordId, Reference, Text, label
 
@@ -47,7 +48,8 @@ def _search_docs(measures: MeasureList, site) -> list[dict]:
         "title": item.text[:60],
         "kind": "任务清单",
         "meta": f"{measures.title} · {item.status}",
-        "text": " ".join([item.text, *(site.issuer_name(u) for u in item.lead_units)]),
+        "text": " ".join([*shown_text(item), measures.title,
+                          *(site.issuer_name(u) for u in (*item.lead_units, *(item.responsible_units or ())))]),
         "filters": {"status": item.status},
     } for item in measures.items]
 

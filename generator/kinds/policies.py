@@ -8,6 +8,7 @@ from typing import Literal, Optional
 
 from pydantic import StrictBool
 
+from generator.kinds.text import shown_text
 from generator.kinds.sheet import SheetColumns
 from generator.kinds.base import (ChartSpec, DocNumber, FacetSpec, Figures, IsoDate, Kind, ListSpec, Record, RecordId,
                                   Reference, Text, WebUrl, label)
@@ -134,11 +135,11 @@ def _data_rows(policy: Policy, site) -> list[dict]:
 
 
 def _search_docs(policy: Policy, site) -> list[dict]:
-    words = [policy.title, policy.doc_number or "", policy.summary, *(site.issuer_name(i) for i in policy.issuers),
-             *(policy.topics or ()), *(policy.beneficiaries or ())]
+    words = [*shown_text(policy), *(site.issuer_name(i) for i in policy.issuers)]
     return [{
         "url": site.url_for("policies", policy.id),
         "title": policy.title,
+        "code": policy.doc_number or "",
         "kind": "政策",
         "meta": " · ".join(x for x in (policy.doc_number, policy.status) if x),
         "text": " ".join(w for w in words if w),

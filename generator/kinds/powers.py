@@ -9,6 +9,7 @@ from typing import Literal, Optional
 from pydantic import StrictBool, StrictInt, model_validator
 from pydantic_core import PydanticCustomError
 
+from generator.kinds.text import shown_text
 from generator.kinds.sheet import SheetColumns
 from generator.kinds.base import (ChartSpec, Code, FacetSpec, Figures, IsoDate, Kind, ListSpec, Phone, Record, RecordId,
                                   Text, WebUrl, label)
@@ -153,12 +154,13 @@ def _data_rows(power: Power, site) -> list[dict]:
 
 def _search_docs(power: Power, site) -> list[dict]:
     dept = _department(site, power)
-    words = [power.name, power.code or "", dept.name, dept.short_name or "", power.implementer or ""]
-    words += [b.law + (b.article or "") for b in power.basis]
-    words += [s.name for s in power.subitems or ()]
+    # the page shows every field, the department, its region and the phones
+    words = [*shown_text(power), dept.name, dept.short_name or "", dept.region,
+             power.supervision_phone or dept.supervision_phone or "", dept.phone or ""]
     return [{
         "url": site.url_for("powers", power.id),
         "title": power.name,
+        "code": power.code or "",
         "kind": "权责事项",
         "meta": f"{dept.short_name or dept.name} · {power.category}" + ("" if power.current else f" · {power.status}"),
         "text": " ".join(w for w in words if w),
