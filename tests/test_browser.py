@@ -56,8 +56,9 @@ def test_browser_search_matches_the_python_index(page, base_url, example_site):
     from generator.output.search import search
 
     from test_search import QUERIES
+    from test_search_quality import QUERIES as SHOWN
 
     page.goto(base_url)
-    for query in QUERIES:
+    for query in (*QUERIES, *SHOWN, "〔2024〕15号", "食品 安全", "食品安全"):
         ids = page.evaluate("q => window.siteSearch.search('', q).then(r => r.ids)", query)
         assert ids == search(example_site / "search", query), query

@@ -8,7 +8,8 @@ import pytest
 
 from conftest import EXAMPLE, TODAY
 from generator.pipeline import check, search_docs
-from generator.output.search import decode_postings, encode_postings, grams, normalise, query_grams, search
+from generator.output.search import build_index, decode_postings, encode_postings, normalise, query_grams, search
+from generator.output.search_text import grams
 
 # Department names, power names, legal terms, two-character words, document numbers.
 QUERIES = ("市场监督管理局", "行政处罚 食品", "政策 小微企业", "住房和城乡建设局", "食品生产", "施工许可", "违法行为", "安全生产", "许可", "罚款",
@@ -61,10 +62,37 @@ def test_withheld_board_entries_are_not_indexed(example_site):
 
 
 def test_grams_and_postings():
-    assert grams("食品 生产") == {"食", "品", "生", "产", "食品", "生产"}
+    assert grams("食品 生产") == {"食", "品", "生", "产", " 食", "食品", "品 ", " 生", "生产", "产 "}
     assert query_grams("食品生产") == ["食品", "品生", "生产"]
-    assert query_grams("Ａ〔2021〕") == ["a", "20", "02", "21"] and query_grams("〔2021〕374号") == ["20", "02", "21", "37", "74", "4号"]
+    assert query_grams("Ａ〔2021〕") == ["a ", " 2", "20", "02", "21", "1 "]
+    assert query_grams("〔2021〕374号") == [" 2", "20", "02", "21", "1 ", " 3", "37", "74", "4号"]
     assert decode_postings(encode_postings([0, 5, 36, 1000])) == [0, 5, 36, 1000]
+    assert decode_postings(encode_postings([0, 5], ["a", "01"])) == [0, 5]
+
+
+def _index(tmp_path, texts: dict[str, str], codes: dict[str, str] | None = None):
+    docs = [{"url": f"{t}/", "title": t, "kind": "政策", "meta": "", "text": text, "code": (codes or {}).get(t, "")}
+            for t, text in texts.items()]
+    for name, data in build_index(docs).items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(data)
+    return lambda q: [docs[i]["title"] for i in search(tmp_path, q)]
+
+
+def test_a_query_matches_as_a_phrase(tmp_path):
+    find = _index(tmp_path, {"甲": "大政发〔2024〕15号 关于食品安全", "乙": "大政发〔2024〕215号 食品", "丙": "安全食品 2024年 第15号",
+                             "丁": "编码 200200001000000", "戊": "编码 200200001000001 和 100000002002000"})
+    assert find("〔2024〕15号") == ["甲"]
+    assert find("15号") == ["甲", "乙", "丙"]
+    assert find("食品安全") == ["甲"]
+    assert find("安全 食品") == ["甲", "丙"]  # several words: each a phrase, in any order
+    assert find("200200001000000") == ["丁"]
+
+
+def test_an_exact_code_ranks_its_record_first(tmp_path):
+    find = _index(tmp_path, {"关于办理大政发〔2020〕3号的通知": "转发 大政发〔2020〕3号", "乙": "正文"},
+                  codes={"乙": "大政发〔2020〕3号"})
+    assert find("大政发〔2020〕3号") == ["乙", "关于办理大政发〔2020〕3号的通知"]
 
 
 def test_categories_are_filters_not_terms(example_site, example_docs):

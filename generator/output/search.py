@@ -1,19 +1,20 @@
 """Search index stage: a sharded character n-gram index for Chinese full-text search.
 
 Chinese has no spaces, so every record's searchable text is cut into single characters
-and overlapping character pairs (bigrams). A query is cut the same way; a record matches
-when it holds every gram of the query, which finds every record that contains the query
-as a substring (recall 1.0 against literal matching) without a dictionary. Grams are
-spread over shard files by a hash, so a browser downloads only the few shards its query
-needs, never the whole index: per-query bytes stay flat from a county to a province.
+and overlapping character pairs (search_text.py), each pair with its positions. A query
+word matches as a phrase: its pairs at consecutive positions. Grams are spread over shard
+files by a hash, so a browser downloads only the few shards its query needs, never the
+whole index: per-query bytes stay flat from a county to a province.
 
 Output under `search/`:
   meta.json          shard count, doc chunk size, filter names and values
   tags.json          per document: kind and filter values as small integers
-  g/<n>.json         shard n: {gram: postings}; "#"-prefixed grams index titles only
+  g/<n>.json         shard n: {gram: postings}; "#"-prefixed pairs index titles only,
+                     "="-prefixed keys a record's whole code or document number
   d/<n>.json         document chunk n: [[url, title, kind, meta], ...]
 
-Postings are ascending document numbers written as base-36 deltas joined by ",".
+Postings are ascending document numbers written as base-36 deltas joined by ","; a pair's
+entries add ":" and its positions (modulo 36, one base-36 digit each).
 Category words such as 行政处罚 are filters (tags), so they never become huge postings
 lists that every query would have to download.
 """
@@ -21,43 +22,18 @@ lists that every query would have to download.
 from __future__ import annotations
 
 import json
-import re
-import unicodedata
 from collections import defaultdict
 from pathlib import Path
 
 from generator.kinds import KINDS
+from generator.output.search_text import doc_grams, normalise, phrase, phrase_at, query_grams, stream
+
+__all__ = ["build_index", "index_part", "join_index", "search", "normalise", "query_grams"]
 
 DOC_CHUNK = 64
 TARGET_SHARD_BYTES = 24_000
-_RUN = re.compile(r"[0-9a-z\u00c0-\u024f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 # A document's kind, then the filters the kinds declare (a department's region is among the powers').
 FILTER_KEYS = ("kind", *dict.fromkeys(key for kind in KINDS.values() for key in kind.search_filters))
-
-
-def normalise(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).lower()
-
-
-def runs(text: str) -> list[str]:
-    return _RUN.findall(normalise(text))
-
-
-def grams(text: str) -> set[str]:
-    out: set[str] = set()
-    for run in runs(text):
-        out.update(run)
-        out.update(a + b for a, b in zip(run, run[1:]))
-    return out
-
-
-def query_grams(query: str) -> list[str]:
-    """The grams a record must contain to match `query` (bigrams; single characters alone)."""
-    out: list[str] = []
-    for run in runs(query):
-        pieces = [run] if len(run) == 1 else [a + b for a, b in zip(run, run[1:])]
-        out.extend(p for p in pieces if p not in out)
-    return out
 
 
 def shard_of(key: str, shards: int) -> int:
@@ -77,20 +53,28 @@ def _b36(n: int) -> str:
             return out
 
 
-def encode_postings(ids: list[int]) -> str:
+def encode_postings(ids: list[int], positions: list[str] | None = None) -> str:
+    """Ascending document numbers as base-36 deltas joined by ","; a pair's entries add
+    ":" and its positions in the document (base-36 digits, modulo search_text.POSITIONS)."""
     prev, out = 0, []
-    for i in ids:
-        out.append(_b36(i - prev))
+    for n, i in enumerate(ids):
+        out.append(_b36(i - prev) + (":" + positions[n] if positions else ""))
         prev = i
     return ",".join(out)
 
 
-def decode_postings(text: str) -> list[int]:
-    ids, total = [], 0
+def decode_entries(text: str) -> tuple[list[int], dict[int, str]]:
+    ids, where, total = [], {}, 0
     for part in text.split(","):
-        total += int(part, 36)
+        delta, _, digits = part.partition(":")
+        total += int(delta, 36)
         ids.append(total)
-    return ids
+        where[total] = digits
+    return ids, where
+
+
+def decode_postings(text: str) -> list[int]:
+    return decode_entries(text)[0]
 
 
 def _dump(obj) -> bytes:
@@ -108,16 +92,22 @@ def index_part(docs: list[dict], start: int, stop: int) -> dict:
     fields and filters, and per gram [last document number, encoded postings]. Only the
     part's grams are cut here, so N parallel jobs share the costly half of the work."""
     postings: dict[str, list[int]] = defaultdict(list)
+    positions: dict[str, list[str]] = defaultdict(list)
     for number in range(start, stop):
         doc = docs[number]
-        for gram in grams(doc["title"] + " " + doc["text"]):
+        chars, pairs = doc_grams(doc["title"] + " " + doc.get("code", "") + " " + doc["text"])
+        for gram in chars:
             postings[gram].append(number)
-        for gram in grams(doc["title"]):
-            if len(gram) == 2:
-                postings["#" + gram].append(number)
+        for gram, where in pairs.items():
+            postings[gram].append(number)
+            positions[gram].append("".join(_b36(p) for p in sorted(where)))
+        for gram in doc_grams(doc["title"])[1]:
+            postings["#" + gram].append(number)
+        if doc.get("code"):  # an exact code or document number ranks its record first
+            postings["=" + stream(doc["code"]).strip()].append(number)
     rows = [[d["url"], d["title"], d["kind"], d["meta"], d.get("filters", {})] for d in docs[start:stop]]
     return {"start": start, "stop": stop, "docs": rows,
-            "postings": {gram: [ids[-1], encode_postings(ids)] for gram, ids in postings.items()}}
+            "postings": {gram: [ids[-1], encode_postings(ids, positions.get(gram))] for gram, ids in postings.items()}}
 
 
 def join_index(parts: list[dict]) -> dict[str, bytes]:
@@ -135,7 +125,8 @@ def join_index(parts: list[dict]) -> dict[str, bytes]:
                 encoded[gram] = [last, text]
                 continue
             first, comma, rest = text.partition(",")
-            have[1] = f"{have[1]},{_b36(int(first, 36) - have[0])}{comma}{rest}"
+            delta, colon, digits = first.partition(":")
+            have[1] = f"{have[1]},{_b36(int(delta, 36) - have[0])}{colon}{digits}{comma}{rest}"
             have[0] = last
     return _index_files({gram: text for gram, (_, text) in encoded.items()}, rows)
 
@@ -181,7 +172,8 @@ def search(index_dir: Path, query: str, limit: int | None = None) -> list[int]:
     """The same lookup the browser does (assets/search.js), for tests and benchmarks.
 
     A word that names a filter value (a category, a kind, a status) filters; every other
-    word must occur in the record. Returns document numbers, title matches first."""
+    word must occur in the record as a phrase. Returns document numbers: an exact code or
+    document number first, then title matches, then the rest in document order."""
     meta = json.loads((index_dir / "meta.json").read_text("utf-8"))
     filters, words = [], []
     for term in query.split():
@@ -193,18 +185,22 @@ def search(index_dir: Path, query: str, limit: int | None = None) -> list[int]:
         return []
     shards: dict[int, dict] = {}
 
-    def postings(gram: str) -> set[int]:
+    def entries(gram: str) -> tuple[list[int], dict[int, str]]:
         n = shard_of(gram, meta["shards"])
         if n not in shards:
             shards[n] = json.loads((index_dir / "g" / f"{n}.json").read_text("utf-8"))
         value = shards[n].get(gram)
-        return set(decode_postings(value)) if value else set()
+        return decode_entries(value) if value else ([], {})
 
-    hits = set.intersection(*(postings(g) for g in wanted)) if wanted else set(range(meta["docs"]))
+    lists = {g: entries(g) for g in wanted}
+    hits = set.intersection(*(set(ids) for ids, _ in lists.values())) if wanted else set(range(meta["docs"]))
+    phrases = [phrase(w) for w in words]
+    hits = {i for i in hits if all(phrase_at(p, {g: lists[g][1][i] for g in p}) for p in phrases)}
     if filters:
         tags = json.loads((index_dir / "tags.json").read_text("utf-8"))
         hits = {i for i in hits if all(tags[i][f] == v for f, v in filters)}
-    bigrams = [g for g in wanted if len(g) == 2]
-    in_title = set.intersection(*(postings("#" + g) for g in bigrams)) if bigrams else set()
-    ordered = sorted(hits, key=lambda i: (i not in in_title, i))
+    pairs = [g for g in wanted if len(g) == 2]
+    in_title = set.intersection(*(set(entries("#" + g)[0]) for g in pairs)) if pairs else set()
+    exact = set(entries("=" + stream(" ".join(words)).strip())[0]) if words else set()
+    ordered = sorted(hits, key=lambda i: (i not in exact, i not in in_title, i))
     return ordered[:limit] if limit else ordered

@@ -2,7 +2,9 @@
  * Fetches only the index shards a query needs; record text is inserted as text, never as HTML. */
 (function () {
   "use strict";
-  var RUN = /[0-9a-z\u00c0-\u024f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+/g;
+  var CHARS = "0-9a-z\u00c0-\u024f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff";
+  var GAP = new RegExp("[^" + CHARS + "]+", "g");
+  var POSITIONS = 36;
   var cache = {};
 
   function fetchJSON(url) {
@@ -15,18 +17,36 @@
     return cache[url];
   }
 
-  function runs(text) {
-    return text.normalize("NFKC").toLowerCase().match(RUN) || [];
+  /* search_text.stream: folded, every gap between runs one space. */
+  function stream(text) {
+    return text.normalize("NFKC").toLowerCase().replace(GAP, " ");
+  }
+
+  /* search_text.phrase: one word's pairs in order, or the one character it is. */
+  function phrase(word) {
+    var chars = Array.from(stream(word));
+    if (!chars.join("").trim()) return [];
+    if (chars.length === 1) return chars;
+    return chars.slice(0, -1).map(function (c, i) { return c + chars[i + 1]; });
   }
 
   function queryGrams(text) {
     var out = [];
-    runs(text).forEach(function (run) {
-      var chars = Array.from(run);
-      var pieces = chars.length === 1 ? [run] : chars.slice(0, -1).map(function (c, i) { return c + chars[i + 1]; });
-      pieces.forEach(function (p) { if (out.indexOf(p) < 0) out.push(p); });
+    text.split(/\s+/).filter(Boolean).forEach(function (word) {
+      phrase(word).forEach(function (p) { if (out.indexOf(p) < 0) out.push(p); });
     });
     return out;
+  }
+
+  /* search_text.phrase_at: the pairs can stand at consecutive positions (modulo POSITIONS). */
+  function phraseAt(grams, where) {
+    if (grams.length < 2) return true;
+    var sets = grams.map(function (g) {
+      return new Set(Array.from(where[g] || "").map(function (c) { return parseInt(c, 36); }));
+    });
+    return Array.from(sets[0]).some(function (start) {
+      return sets.every(function (have, i) { return have.has((start + i) % POSITIONS); });
+    });
   }
 
   function shardOf(key, shards) {
@@ -35,10 +55,16 @@
     return h % shards;
   }
 
+  /* Postings: base-36 deltas joined by ","; a pair's entries add ":" and its positions. */
   function decode(text) {
-    var ids = [], total = 0;
-    text.split(",").forEach(function (part) { total += parseInt(part, 36); ids.push(total); });
-    return ids;
+    var ids = [], where = {}, total = 0;
+    text.split(",").forEach(function (part) {
+      var colon = part.indexOf(":");
+      total += parseInt(colon < 0 ? part : part.slice(0, colon), 36);
+      ids.push(total);
+      where[total] = colon < 0 ? "" : part.slice(colon + 1);
+    });
+    return { ids: ids, where: where };
   }
 
   function intersect(a, b) {
@@ -51,32 +77,43 @@
 
   function postings(root, meta, gram) {
     return fetchJSON(root + "search/g/" + shardOf(gram, meta.shards) + ".json").then(function (shard) {
-      return shard[gram] ? decode(shard[gram]) : [];
+      return shard[gram] ? decode(shard[gram]) : { ids: [], where: {} };
     });
   }
 
   /* Resolve a query to {total, ids, filters}: words that name a filter value (行政处罚, 政策, 红榜)
-   * filter; everything else must occur in the record. Title matches come first. */
+   * filter; every other word must occur in the record as a phrase. An exact code or document
+   * number comes first, then title matches, then the rest in index order. */
   function search(root, query) {
     return fetchJSON(root + "search/meta.json").then(function (meta) {
-      var filters = [], text = [];
+      var filters = [], words = [];
       query.trim().split(/\s+/).filter(Boolean).forEach(function (term) {
         for (var f = 0; f < meta.filters.length; f++) {
           var v = meta.values[meta.filters[f]].indexOf(term);
           if (v >= 0) { filters.push([f, v, term]); return; }
         }
-        text.push(term);
+        words.push(term);
       });
-      var grams = queryGrams(text.join(" "));
+      var grams = queryGrams(words.join(" "));
       if (!grams.length && !filters.length) return { total: 0, ids: [], filters: [] };
       var lists = Promise.all(grams.map(function (g) { return postings(root, meta, g); }));
       var titles = Promise.all(grams.filter(function (g) { return Array.from(g).length === 2; })
         .map(function (g) { return postings(root, meta, "#" + g); }));
+      var exact = words.length ? postings(root, meta, "=" + stream(words.join(" ")).trim()) : Promise.resolve({ ids: [] });
       var tags = filters.length ? fetchJSON(root + "search/tags.json") : Promise.resolve(null);
-      return Promise.all([lists, titles, tags]).then(function (r) {
-        var hits;
+      return Promise.all([lists, titles, tags, exact]).then(function (r) {
+        var hits, byGram = {};
+        grams.forEach(function (g, i) { byGram[g] = r[0][i]; });
         if (r[0].length) {
-          hits = r[0].reduce(function (acc, list) { return intersect(acc, list); });
+          hits = r[0].map(function (l) { return l.ids; }).reduce(function (acc, list) { return intersect(acc, list); });
+          var phrases = words.map(phrase);
+          hits = hits.filter(function (id) {
+            return phrases.every(function (p) {
+              var where = {};
+              p.forEach(function (g) { where[g] = byGram[g].where[id]; });
+              return phraseAt(p, where);
+            });
+          });
         } else {
           hits = [];
           for (var i = 0; i < meta.docs; i++) hits.push(i);
@@ -86,12 +123,12 @@
             return filters.every(function (f) { return r[2][id][f[0]] === f[1]; });
           });
         }
-        if (r[1].length) {
-          var inTitle = r[1].reduce(function (acc, list) { return intersect(acc, list); });
-          var set = new Set(inTitle);
-          hits = hits.filter(function (id) { return set.has(id); })
-            .concat(hits.filter(function (id) { return !set.has(id); }));
-        }
+        var inTitle = new Set(r[1].length ? r[1].map(function (l) { return l.ids; })
+          .reduce(function (acc, list) { return intersect(acc, list); }) : []);
+        var isExact = new Set(r[3].ids);
+        hits = hits.map(function (id) { return [isExact.has(id) ? 0 : 1, inTitle.has(id) ? 0 : 1, id]; })
+          .sort(function (x, y) { return x[0] - y[0] || x[1] - y[1] || x[2] - y[2]; })
+          .map(function (t) { return t[2]; });
         return { total: hits.length, ids: hits, filters: filters, meta: meta };
       });
     });
