@@ -62,3 +62,13 @@ def test_browser_search_matches_the_python_index(page, base_url, example_site):
     for query in (*QUERIES, *SHOWN, "〔2024〕15号", "食品 安全", "食品安全"):
         ids = page.evaluate("q => window.siteSearch.search('', q).then(r => r.ids)", query)
         assert ids == search(example_site / "search", query), query
+
+
+def test_a_word_naming_a_filter_offers_the_filtered_list(page, base_url):
+    page.goto(base_url + "search/?q=" + "行政处罚")
+    page.locator("#search-page-results .search-result__title").first.wait_for()
+    offer = page.get_by_role("link", name="只看 职权类型：行政处罚")
+    offer.click()
+    page.wait_for_url("**/powers/?category=*")
+    page.locator(".facet-results .facet-result-title").first.wait_for()
+    assert page.locator("input[name=category][value=行政处罚]").is_checked()

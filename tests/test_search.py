@@ -8,7 +8,7 @@ import pytest
 
 from conftest import EXAMPLE, TODAY
 from generator.pipeline import check, search_docs
-from generator.output.search import build_index, decode_postings, encode_postings, normalise, query_grams, search
+from generator.output.search import build_index, offers, decode_postings, encode_postings, normalise, query_grams, search
 from generator.output.search_text import grams
 
 # Department names, power names, legal terms, two-character words, document numbers.
@@ -95,13 +95,17 @@ def test_an_exact_code_ranks_its_record_first(tmp_path):
     assert find("大政发〔2020〕3号") == ["乙", "关于办理大政发〔2020〕3号的通知"]
 
 
-def test_categories_are_filters_not_terms(example_site, example_docs):
-    """行政处罚 is a category: a filter over tags, not a term every record must download."""
-    meta = json.loads((example_site / "search/meta.json").read_text("utf-8"))
-    assert "行政处罚" in meta["values"]["category"]
-    punishments = search(example_site / "search", "行政处罚")
+def test_a_word_naming_a_filter_offers_it_and_still_matches_text(example_site, example_docs):
+    """行政处罚 and 甘井子区 name filters: the results offer the filtered list, and every record
+    that shows the word is found (a department's powers show its region)."""
     _, site = check(EXAMPLE, TODAY)
     docs = search_docs(site)
-    assert len(punishments) == sum(1 for d in docs if d.get("filters", {}).get("category") == "行政处罚") == 70
+    punishments = set(search(example_site / "search", "行政处罚"))
+    assert {i for i, d in enumerate(docs) if d.get("filters", {}).get("category") == "行政处罚"} < punishments
+    assert punishments == literal(example_docs, "行政处罚")
+    assert set(search(example_site / "search", "甘井子区")) == literal(example_docs, "甘井子区")
+    assert offers(example_site / "search", "甘井子区 许可") == [["区域", "甘井子区", "powers/?region=甘井子区"]]
+    assert offers(example_site / "search", "行政处罚") == [["职权类型", "行政处罚", "powers/?category=行政处罚"]]
+    assert offers(example_site / "search", "政策") == [["类别", "政策", "policies/"]]
     food = search(example_site / "search", "行政处罚 食品")
-    assert food and all(docs[i]["filters"]["category"] == "行政处罚" and "食品" in example_docs[i] for i in food)
+    assert food and all("行政处罚" in example_docs[i] and "食品" in example_docs[i] for i in food)

@@ -34,6 +34,7 @@ DOC_CHUNK = 64
 TARGET_SHARD_BYTES = 24_000
 # A document's kind, then the filters the kinds declare (a department's region is among the powers').
 FILTER_KEYS = ("kind", *dict.fromkeys(key for kind in KINDS.values() for key in kind.search_filters))
+OFFERED = {"category": "职权类型", "region": "区域"}  # filters whose list page has a facet of the same key
 
 
 def shard_of(key: str, shards: int) -> int:
@@ -157,7 +158,7 @@ def _index_files(encoded: dict[str, str], docs: list[list]) -> dict[str, bytes]:
 
     files = {
         "meta.json": _dump({"version": 1, "shards": shards, "chunk": DOC_CHUNK, "docs": len(docs),
-                            "filters": list(FILTER_KEYS), "values": values}),
+                            "filters": list(FILTER_KEYS), "values": values, "offers": _offers(docs)}),
         "tags.json": _dump(tags),
     }
     for n, shard in enumerate(shard_maps):
@@ -168,21 +169,39 @@ def _index_files(encoded: dict[str, str], docs: list[list]) -> dict[str, bytes]:
     return files
 
 
+def _offers(docs: list[list]) -> dict[str, list[str]]:
+    """Words that name a filter -> [label, value, the list page filtered by it]: a kind's name
+    opens its list, a category, region or board opens the list with that facet chosen."""
+    out: dict[str, list[str]] = {}
+    for url, _, kind, _, filters in docs:
+        section = url.split("/")[0] + "/"
+        if section == "departments/":
+            continue
+        out.setdefault(kind, ["类别", kind, section])
+        for key, label in OFFERED.items():
+            value = filters.get(key)
+            if value:
+                out.setdefault(value, [label, value, f"{section}?{key}={value}"])
+    return out
+
+
+def offers(index_dir: Path, query: str) -> list[list[str]]:
+    """The filters the words of `query` name (the browser offers them above the results)."""
+    meta = json.loads((index_dir / "meta.json").read_text("utf-8"))
+    return [meta["offers"][w] for w in dict.fromkeys(query.split()) if w in meta["offers"]]
+
+
 def search(index_dir: Path, query: str, limit: int | None = None) -> list[int]:
     """The same lookup the browser does (assets/search.js), for tests and benchmarks.
 
-    A word that names a filter value (a category, a kind, a status) filters; every other
-    word must occur in the record as a phrase. Returns document numbers: an exact code or
-    document number first, then title matches, then the rest in document order."""
-    meta = json.loads((index_dir / "meta.json").read_text("utf-8"))
-    filters, words = [], []
-    for term in query.split():
-        found = next(((f, meta["values"][name].index(term)) for f, name in enumerate(meta["filters"])
-                      if term in meta["values"][name]), None)
-        filters.append(found) if found else words.append(term)
-    wanted = query_grams(" ".join(words))
-    if not wanted and not filters:
+    Every word must occur in the record as a phrase (a word naming a filter too: `offers`).
+    Returns document numbers: an exact code or document number first, then title matches,
+    then the rest in document order."""
+    words = query.split()
+    wanted = query_grams(query)
+    if not wanted:
         return []
+    meta = json.loads((index_dir / "meta.json").read_text("utf-8"))
     shards: dict[int, dict] = {}
 
     def entries(gram: str) -> tuple[list[int], dict[int, str]]:
@@ -193,14 +212,11 @@ def search(index_dir: Path, query: str, limit: int | None = None) -> list[int]:
         return decode_entries(value) if value else ([], {})
 
     lists = {g: entries(g) for g in wanted}
-    hits = set.intersection(*(set(ids) for ids, _ in lists.values())) if wanted else set(range(meta["docs"]))
+    hits = set.intersection(*(set(ids) for ids, _ in lists.values()))
     phrases = [phrase(w) for w in words]
     hits = {i for i in hits if all(phrase_at(p, {g: lists[g][1][i] for g in p}) for p in phrases)}
-    if filters:
-        tags = json.loads((index_dir / "tags.json").read_text("utf-8"))
-        hits = {i for i in hits if all(tags[i][f] == v for f, v in filters)}
     pairs = [g for g in wanted if len(g) == 2]
     in_title = set.intersection(*(set(entries("#" + g)[0]) for g in pairs)) if pairs else set()
-    exact = set(entries("=" + stream(" ".join(words)).strip())[0]) if words else set()
+    exact = set(entries("=" + stream(query).strip())[0])
     ordered = sorted(hits, key=lambda i: (i not in exact, i not in in_title, i))
     return ordered[:limit] if limit else ordered

@@ -81,57 +81,56 @@
     });
   }
 
-  /* Resolve a query to {total, ids, filters}: words that name a filter value (行政处罚, 政策, 红榜)
-   * filter; every other word must occur in the record as a phrase. An exact code or document
-   * number comes first, then title matches, then the rest in index order. */
+  /* Resolve a query to {total, ids, offers}: every word must occur in the record as a phrase;
+   * words that name a filter (行政处罚, 金州区, 政策) also offer the filtered list (meta.offers).
+   * An exact code or document number comes first, then title matches, then the rest in index order. */
   function search(root, query) {
     return fetchJSON(root + "search/meta.json").then(function (meta) {
-      var filters = [], words = [];
-      query.trim().split(/\s+/).filter(Boolean).forEach(function (term) {
-        for (var f = 0; f < meta.filters.length; f++) {
-          var v = meta.values[meta.filters[f]].indexOf(term);
-          if (v >= 0) { filters.push([f, v, term]); return; }
-        }
-        words.push(term);
+      var words = query.trim().split(/\s+/).filter(Boolean);
+      var offers = [];
+      words.forEach(function (w) {
+        var offer = meta.offers && meta.offers[w];
+        if (offer && offers.indexOf(offer) < 0) offers.push(offer);
       });
-      var grams = queryGrams(words.join(" "));
-      if (!grams.length && !filters.length) return { total: 0, ids: [], filters: [] };
+      var grams = queryGrams(query);
+      if (!grams.length) return { total: 0, ids: [], offers: [], meta: meta };
       var lists = Promise.all(grams.map(function (g) { return postings(root, meta, g); }));
       var titles = Promise.all(grams.filter(function (g) { return Array.from(g).length === 2; })
         .map(function (g) { return postings(root, meta, "#" + g); }));
-      var exact = words.length ? postings(root, meta, "=" + stream(words.join(" ")).trim()) : Promise.resolve({ ids: [] });
-      var tags = filters.length ? fetchJSON(root + "search/tags.json") : Promise.resolve(null);
-      return Promise.all([lists, titles, tags, exact]).then(function (r) {
-        var hits, byGram = {};
+      var exact = postings(root, meta, "=" + stream(query).trim());
+      return Promise.all([lists, titles, exact]).then(function (r) {
+        var byGram = {};
         grams.forEach(function (g, i) { byGram[g] = r[0][i]; });
-        if (r[0].length) {
-          hits = r[0].map(function (l) { return l.ids; }).reduce(function (acc, list) { return intersect(acc, list); });
-          var phrases = words.map(phrase);
-          hits = hits.filter(function (id) {
-            return phrases.every(function (p) {
-              var where = {};
-              p.forEach(function (g) { where[g] = byGram[g].where[id]; });
-              return phraseAt(p, where);
-            });
+        var hits = r[0].map(function (l) { return l.ids; }).reduce(function (acc, list) { return intersect(acc, list); });
+        var phrases = words.map(phrase);
+        hits = hits.filter(function (id) {
+          return phrases.every(function (p) {
+            var where = {};
+            p.forEach(function (g) { where[g] = byGram[g].where[id]; });
+            return phraseAt(p, where);
           });
-        } else {
-          hits = [];
-          for (var i = 0; i < meta.docs; i++) hits.push(i);
-        }
-        if (r[2]) {
-          hits = hits.filter(function (id) {
-            return filters.every(function (f) { return r[2][id][f[0]] === f[1]; });
-          });
-        }
+        });
         var inTitle = new Set(r[1].length ? r[1].map(function (l) { return l.ids; })
           .reduce(function (acc, list) { return intersect(acc, list); }) : []);
-        var isExact = new Set(r[3].ids);
+        var isExact = new Set(r[2].ids);
         hits = hits.map(function (id) { return [isExact.has(id) ? 0 : 1, inTitle.has(id) ? 0 : 1, id]; })
           .sort(function (x, y) { return x[0] - y[0] || x[1] - y[1] || x[2] - y[2]; })
           .map(function (t) { return t[2]; });
-        return { total: hits.length, ids: hits, filters: filters, meta: meta };
+        return { total: hits.length, ids: hits, offers: offers, meta: meta };
       });
     });
+  }
+
+  /* "只看 职权类型：行政处罚" links above the results, for words that name a filter. */
+  function offerLinks(root, offers) {
+    var p = el("p", "search-offers");
+    offers.forEach(function (o, i) {
+      if (i) p.appendChild(document.createTextNode(" "));
+      var a = el("a", "search-offer", "只看 " + o[0] + "：" + o[1]);
+      a.href = root + o[2];
+      p.appendChild(a);
+    });
+    return p;
   }
 
   function docs(root, meta, ids) {
@@ -192,6 +191,7 @@
             if (mine !== serial) return;
             box.textContent = "";
             box.appendChild(el("p", "search-summary", res.total ? "找到 " + res.total + " 条结果" : "没有找到相关结果"));
+            if (res.offers.length) box.appendChild(offerLinks(root, res.offers));
             box.appendChild(resultList(root, items));
             if (res.total > items.length) {
               var more = el("a", "search-more", "查看全部 " + res.total + " 条结果");
@@ -220,6 +220,7 @@
       container.textContent = "";
       var summary = el("p", "search-summary", res.total ? "“" + query + "”共找到 " + res.total + " 条结果" : "没有找到与“" + query + "”相关的结果，请换个关键词试试");
       container.appendChild(summary);
+      if (res.offers.length) container.appendChild(offerLinks(root, res.offers));
       var holder = el("div");
       container.appendChild(holder);
       function page() {
