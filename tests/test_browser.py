@@ -72,3 +72,12 @@ def test_a_word_naming_a_filter_offers_the_filtered_list(page, base_url):
     page.wait_for_url("**/powers/?category=*")
     page.locator(".facet-results .facet-result-title").first.wait_for()
     assert page.locator("input[name=category][value=行政处罚]").is_checked()
+
+
+def test_traditional_query_in_the_browser(page, base_url, example_site):
+    from generator.output.search import search
+
+    page.goto(base_url)
+    for query in ("食品生產許可", "營業執照", "開辦"):
+        ids = page.evaluate("q => window.siteSearch.search('', q).then(r => r.ids)", query)
+        assert ids and ids == search(example_site / "search", query), query

@@ -109,3 +109,11 @@ def test_a_word_naming_a_filter_offers_it_and_still_matches_text(example_site, e
     assert offers(example_site / "search", "政策") == [["类别", "政策", "policies/"]]
     food = search(example_site / "search", "行政处罚 食品")
     assert food and all("行政处罚" in example_docs[i] and "食品" in example_docs[i] for i in food)
+
+
+def test_traditional_characters_find_simplified_text(example_site):
+    simplified = search(example_site / "search", "食品生产许可")
+    assert simplified and search(example_site / "search", "食品生產許可") == simplified
+    assert search(example_site / "search", "營業執照") == search(example_site / "search", "营业执照")
+    fold = json.loads((example_site / "search/fold.json").read_text("utf-8"))
+    assert "產产" in fold and "龜龟" not in fold  # only characters whose simplified form the index holds

@@ -9,6 +9,7 @@ whole index: per-query bytes stay flat from a county to a province.
 Output under `search/`:
   meta.json          shard count, doc chunk size, filter names and values
   tags.json          per document: kind and filter values as small integers
+  fold.json          Traditional -> Simplified character pairs the browser folds queries with
   g/<n>.json         shard n: {gram: postings}; "#"-prefixed pairs index titles only,
                      "="-prefixed keys a record's whole code or document number
   d/<n>.json         document chunk n: [[url, title, kind, meta], ...]
@@ -26,7 +27,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from generator.kinds import KINDS
-from generator.output.search_text import doc_grams, normalise, phrase, phrase_at, query_grams, stream
+from generator.output.search_text import doc_grams, fold_table, normalise, phrase, phrase_at, query_grams, stream
 
 __all__ = ["build_index", "index_part", "join_index", "search", "normalise", "query_grams"]
 
@@ -160,6 +161,7 @@ def _index_files(encoded: dict[str, str], docs: list[list]) -> dict[str, bytes]:
         "meta.json": _dump({"version": 1, "shards": shards, "chunk": DOC_CHUNK, "docs": len(docs),
                             "filters": list(FILTER_KEYS), "values": values, "offers": _offers(docs)}),
         "tags.json": _dump(tags),
+        "fold.json": _dump(fold_table({gram for gram in encoded if len(gram) == 1})),
     }
     for n, shard in enumerate(shard_maps):
         files[f"g/{n}.json"] = _dump(shard)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from importlib.resources import files
 
 _CHARS = "0-9a-z\u00c0-\u024f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _RUN = re.compile(f"[{_CHARS}]+")
@@ -16,8 +17,30 @@ _GAP = re.compile(f"[^{_CHARS}]+")
 POSITIONS = 36  # positions are kept modulo this (one base-36 digit each)
 
 
+def _traditional() -> dict[str, str]:
+    """OpenCC's Traditional -> Simplified characters (one for one, so positions stay put)."""
+    out = {}
+    for line in (files("opencc") / "dictionary" / "TSCharacters.txt").read_text("utf-8").splitlines():
+        trad, _, simplified = line.partition("\t")
+        simplified = simplified.split(" ")[0]
+        if len(trad) == 1 and len(simplified) == 1 and trad != simplified:
+            out[trad] = simplified
+    return out
+
+
+FOLD = _traditional()
+_FOLD = str.maketrans(FOLD)
+
+
 def normalise(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).lower()
+    """NFKC, lower case, Traditional characters folded to Simplified (食品生產 -> 食品生产)."""
+    return unicodedata.normalize("NFKC", text).lower().translate(_FOLD)
+
+
+def fold_table(present: set[str]) -> str:
+    """The folding the browser needs, as pairs "產产許许…": only characters whose simplified
+    form occurs in the index (folding any other character cannot make a query match)."""
+    return "".join(t + s for t, s in FOLD.items() if s in present)
 
 
 def runs(text: str) -> list[str]:

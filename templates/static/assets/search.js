@@ -17,9 +17,21 @@
     return cache[url];
   }
 
-  /* search_text.stream: folded, every gap between runs one space. */
+  var fold = {};  /* Traditional -> Simplified (search/fold.json), loaded with meta.json */
+
+  /* search_text.stream: folded (NFKC, lower case, Simplified), every gap between runs one space. */
   function stream(text) {
-    return text.normalize("NFKC").toLowerCase().replace(GAP, " ");
+    return Array.from(text.normalize("NFKC").toLowerCase()).map(function (c) { return fold[c] || c; })
+      .join("").replace(GAP, " ");
+  }
+
+  function loadMeta(root) {
+    return Promise.all([fetchJSON(root + "search/meta.json"), fetchJSON(root + "search/fold.json")]).then(function (r) {
+      var pairs = Array.from(r[1]);
+      fold = {};
+      for (var i = 0; i + 1 < pairs.length; i += 2) fold[pairs[i]] = pairs[i + 1];
+      return r[0];
+    });
   }
 
   /* search_text.phrase: one word's pairs in order, or the one character it is. */
@@ -85,7 +97,7 @@
    * words that name a filter (行政处罚, 金州区, 政策) also offer the filtered list (meta.offers).
    * An exact code or document number comes first, then title matches, then the rest in index order. */
   function search(root, query) {
-    return fetchJSON(root + "search/meta.json").then(function (meta) {
+    return loadMeta(root).then(function (meta) {
       var words = query.trim().split(/\s+/).filter(Boolean);
       var offers = [];
       words.forEach(function (w) {
