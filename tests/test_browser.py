@@ -78,6 +78,6 @@ def test_traditional_query_in_the_browser(page, base_url, example_site):
     from generator.output.search import search
 
     page.goto(base_url)
-    for query in ("食品生產許可", "營業執照", "開辦"):
+    for query in ("食品生產許可", "營業執照", "開辦", "开饭店", "办营业执照", "新办企业", "食品经营许可", "开饭店 许可"):
         ids = page.evaluate("q => window.siteSearch.search('', q).then(r => r.ids)", query)
         assert ids and ids == search(example_site / "search", query), query

@@ -117,3 +117,21 @@ def test_traditional_characters_find_simplified_text(example_site):
     assert search(example_site / "search", "營業執照") == search(example_site / "search", "营业执照")
     fold = json.loads((example_site / "search/fold.json").read_text("utf-8"))
     assert "產产" in fold and "龜龟" not in fold  # only characters whose simplified form the index holds
+
+
+def test_everyday_words_find_what_they_mean(example_site):
+    """The default synonym table (generator/data/synonyms.yaml) ships with the product."""
+    def titles(query):
+        meta = json.loads((example_site / "search/meta.json").read_text("utf-8"))
+        rows = {}
+        out = []
+        for i in search(example_site / "search", query):
+            n = i // meta["chunk"]
+            rows.setdefault(n, json.loads((example_site / f"search/d/{n}.json").read_text("utf-8")))
+            out.append(rows[n][i % meta["chunk"]][1])
+        return out
+
+    assert "开办餐饮店" in titles("开饭店")[:3] and any(t.startswith("食品经营许可") for t in titles("开饭店"))
+    assert any("设立" in t and "登记" in t for t in titles("办营业执照"))
+    assert "企业开办" in titles("新办企业")[:3]
+    assert titles("食品经营许可")[0].startswith("食品经营许可")  # the word itself before its synonyms

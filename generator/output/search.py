@@ -27,6 +27,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from generator.kinds import KINDS
+from generator.output.search_synonyms import default_groups, synonym_map
 from generator.output.search_text import doc_grams, fold_table, normalise, phrase, phrase_at, query_grams, stream
 
 __all__ = ["build_index", "index_part", "join_index", "search", "normalise", "query_grams"]
@@ -159,7 +160,8 @@ def _index_files(encoded: dict[str, str], docs: list[list]) -> dict[str, bytes]:
 
     files = {
         "meta.json": _dump({"version": 1, "shards": shards, "chunk": DOC_CHUNK, "docs": len(docs),
-                            "filters": list(FILTER_KEYS), "values": values, "offers": _offers(docs)}),
+                            "filters": list(FILTER_KEYS), "values": values, "offers": _offers(docs),
+                            "synonyms": synonym_map(default_groups())}),
         "tags.json": _dump(tags),
         "fold.json": _dump(fold_table({gram for gram in encoded if len(gram) == 1})),
     }
@@ -196,14 +198,14 @@ def offers(index_dir: Path, query: str) -> list[list[str]]:
 def search(index_dir: Path, query: str, limit: int | None = None) -> list[int]:
     """The same lookup the browser does (assets/search.js), for tests and benchmarks.
 
-    Every word must occur in the record as a phrase (a word naming a filter too: `offers`).
-    Returns document numbers: an exact code or document number first, then title matches,
-    then the rest in document order."""
-    words = query.split()
-    wanted = query_grams(query)
-    if not wanted:
-        return []
+    Every word must occur in the record as a phrase (a word naming a filter too: `offers`);
+    a word in a synonym group may occur as any word of its group. Returns document numbers:
+    an exact code or document number first, then records showing every word itself, title
+    matches first, then the rest in document order."""
     meta = json.loads((index_dir / "meta.json").read_text("utf-8"))
+    words = [normalise(w) for w in query.split()]
+    if not query_grams(query):
+        return []
     shards: dict[int, dict] = {}
 
     def entries(gram: str) -> tuple[list[int], dict[int, str]]:
@@ -213,12 +215,20 @@ def search(index_dir: Path, query: str, limit: int | None = None) -> list[int]:
         value = shards[n].get(gram)
         return decode_entries(value) if value else ([], {})
 
-    lists = {g: entries(g) for g in wanted}
-    hits = set.intersection(*(set(ids) for ids, _ in lists.values()))
-    phrases = [phrase(w) for w in words]
-    hits = {i for i in hits if all(phrase_at(p, {g: lists[g][1][i] for g in p}) for p in phrases)}
-    pairs = [g for g in wanted if len(g) == 2]
+    def matching(word: str) -> set[int]:
+        grams_ = phrase(word)
+        if not grams_:
+            return set(range(meta["docs"]))
+        lists = {g: entries(g) for g in grams_}
+        found = set.intersection(*(set(ids) for ids, _ in lists.values()))
+        return {i for i in found if phrase_at(grams_, {g: lists[g][1][i] for g in grams_})}
+
+    itself = [matching(w) for w in words]
+    direct = set.intersection(*itself)
+    hits = set.intersection(*(m.union(*(matching(a) for a in meta["synonyms"].get(w.strip(), [w])[1:]))
+                              for w, m in zip(words, itself)))
+    pairs = [g for g in query_grams(query) if len(g) == 2]
     in_title = set.intersection(*(set(entries("#" + g)[0]) for g in pairs)) if pairs else set()
     exact = set(entries("=" + stream(query).strip())[0])
-    ordered = sorted(hits, key=lambda i: (i not in exact, i not in in_title, i))
+    ordered = sorted(hits, key=lambda i: (i not in exact, i not in direct, i not in in_title, i))
     return ordered[:limit] if limit else ordered

@@ -20,9 +20,12 @@
   var fold = {};  /* Traditional -> Simplified (search/fold.json), loaded with meta.json */
 
   /* search_text.stream: folded (NFKC, lower case, Simplified), every gap between runs one space. */
+  function normalise(text) {
+    return Array.from(text.normalize("NFKC").toLowerCase()).map(function (c) { return fold[c] || c; }).join("");
+  }
+
   function stream(text) {
-    return Array.from(text.normalize("NFKC").toLowerCase()).map(function (c) { return fold[c] || c; })
-      .join("").replace(GAP, " ");
+    return normalise(text).replace(GAP, " ");
   }
 
   function loadMeta(root) {
@@ -93,41 +96,60 @@
     });
   }
 
-  /* Resolve a query to {total, ids, offers}: every word must occur in the record as a phrase;
-   * words that name a filter (行政处罚, 金州区, 政策) also offer the filtered list (meta.offers).
-   * An exact code or document number comes first, then title matches, then the rest in index order. */
+  function union(a, b) {
+    return Array.from(new Set(a.concat(b))).sort(function (x, y) { return x - y; });
+  }
+
+  /* Resolve a query to {total, ids, offers}: every word must occur in the record as a phrase,
+   * or as any word of its synonym group (meta.synonyms); words that name a filter (行政处罚,
+   * 金州区, 政策) also offer the filtered list (meta.offers). An exact code or document number
+   * comes first, then records showing every word itself, title matches first, then the rest. */
   function search(root, query) {
     return loadMeta(root).then(function (meta) {
-      var words = query.trim().split(/\s+/).filter(Boolean);
+      var raw = query.trim().split(/\s+/).filter(Boolean);
       var offers = [];
-      words.forEach(function (w) {
+      raw.forEach(function (w) {
         var offer = meta.offers && meta.offers[w];
         if (offer && offers.indexOf(offer) < 0) offers.push(offer);
       });
-      var grams = queryGrams(query);
-      if (!grams.length) return { total: 0, ids: [], offers: [], meta: meta };
-      var lists = Promise.all(grams.map(function (g) { return postings(root, meta, g); }));
-      var titles = Promise.all(grams.filter(function (g) { return Array.from(g).length === 2; })
-        .map(function (g) { return postings(root, meta, "#" + g); }));
-      var exact = postings(root, meta, "=" + stream(query).trim());
-      return Promise.all([lists, titles, exact]).then(function (r) {
-        var byGram = {};
-        grams.forEach(function (g, i) { byGram[g] = r[0][i]; });
-        var hits = r[0].map(function (l) { return l.ids; }).reduce(function (acc, list) { return intersect(acc, list); });
-        var phrases = words.map(phrase);
-        hits = hits.filter(function (id) {
-          return phrases.every(function (p) {
-            var where = {};
-            p.forEach(function (g) { where[g] = byGram[g].where[id]; });
-            return phraseAt(p, where);
-          });
+      if (!queryGrams(query).length) return { total: 0, ids: [], offers: [], meta: meta };
+      var all = [];
+      for (var n = 0; n < meta.docs; n++) all.push(n);
+
+      function matching(word) {
+        var grams = phrase(word);
+        if (!grams.length) return Promise.resolve(all);
+        return Promise.all(grams.map(function (g) { return postings(root, meta, g); })).then(function (lists) {
+          var byGram = {};
+          grams.forEach(function (g, i) { byGram[g] = lists[i]; });
+          return lists.map(function (l) { return l.ids; }).reduce(function (acc, list) { return intersect(acc, list); })
+            .filter(function (id) {
+              var where = {};
+              grams.forEach(function (g) { where[g] = byGram[g].where[id]; });
+              return phraseAt(grams, where);
+            });
         });
+      }
+
+      var words = raw.map(normalise);
+      var perWord = Promise.all(words.map(function (w) {
+        var group = (meta.synonyms && meta.synonyms[w.trim()]) || [w];
+        return Promise.all([matching(w)].concat(group.slice(1).map(matching)));
+      }));
+      var pairs = queryGrams(query).filter(function (g) { return Array.from(g).length === 2; });
+      var titles = Promise.all(pairs.map(function (g) { return postings(root, meta, "#" + g); }));
+      var exact = postings(root, meta, "=" + stream(query).trim());
+      return Promise.all([perWord, titles, exact]).then(function (r) {
+        var direct = r[0].map(function (m) { return m[0]; }).reduce(function (acc, list) { return intersect(acc, list); });
+        var hits = r[0].map(function (m) { return m.reduce(union); }).reduce(function (acc, list) { return intersect(acc, list); });
+        var isDirect = new Set(direct);
         var inTitle = new Set(r[1].length ? r[1].map(function (l) { return l.ids; })
           .reduce(function (acc, list) { return intersect(acc, list); }) : []);
         var isExact = new Set(r[2].ids);
-        hits = hits.map(function (id) { return [isExact.has(id) ? 0 : 1, inTitle.has(id) ? 0 : 1, id]; })
-          .sort(function (x, y) { return x[0] - y[0] || x[1] - y[1] || x[2] - y[2]; })
-          .map(function (t) { return t[2]; });
+        hits = hits.map(function (id) {
+          return [isExact.has(id) ? 0 : 1, isDirect.has(id) ? 0 : 1, inTitle.has(id) ? 0 : 1, id];
+        }).sort(function (x, y) { return x[0] - y[0] || x[1] - y[1] || x[2] - y[2] || x[3] - y[3]; })
+          .map(function (t) { return t[3]; });
         return { total: hits.length, ids: hits, offers: offers, meta: meta };
       });
     });
