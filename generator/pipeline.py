@@ -38,6 +38,7 @@ from generator.publish.slices import WHOLE, Part, Slice, read_slices
 from generator.output.render import NAV_PAGES, Renderer, environment
 from generator.publish.scan import check_site
 from generator.output.search import index_part
+from generator.output.search_synonyms import site_synonyms
 from generator.output.theme import Page, build_theme, shell_pages
 from generator.publish.write import Output, check_target, exclusive, tidy
 
@@ -144,7 +145,7 @@ def build(content_dir: Path, out_dir: Path, today: date, *, config_file: Path = 
                 part.pieces.pages = pages + [rel.removesuffix("index.html") for rel in written]
             with timings.stage("search index"):
                 docs = search_docs(site)
-                part.pieces.search = index_part(docs, *slice_.bounds(len(docs)))
+                part.pieces.search = index_part(docs, *slice_.bounds(len(docs)), synonyms=site_synonyms(site))
             with timings.stage("write"):
                 for rel, data in open_data(slice_.view(site)).items():
                     part.write(rel, data)

@@ -135,3 +135,29 @@ def test_everyday_words_find_what_they_mean(example_site):
     assert any("设立" in t and "登记" in t for t in titles("办营业执照"))
     assert "企业开办" in titles("新办企业")[:3]
     assert titles("食品经营许可")[0].startswith("食品经营许可")  # the word itself before its synonyms
+
+
+def test_a_site_adds_its_own_synonyms_in_search_yaml(tmp_path):
+    from conftest import copy_example
+    from generator.pipeline import build
+
+    content = copy_example(tmp_path / "content")
+    (content / "search.yaml").write_text("synonyms:\n  - [开小馆子, 开办餐饮店]\n", "utf-8")
+    build(content, tmp_path / "site", TODAY, log=lambda line: None)
+    meta = json.loads((tmp_path / "site/search/meta.json").read_text("utf-8"))
+    assert meta["synonyms"]["开小馆子"] == ["开小馆子", "开办餐饮店"]
+    assert "开饭店" in meta["synonyms"]  # the default table stays
+    chunk = meta["chunk"]
+    urls = [json.loads((tmp_path / f"site/search/d/{i // chunk}.json").read_text("utf-8"))[i % chunk][0]
+            for i in search(tmp_path / "site/search", "开小馆子")]
+    assert "events/kaiban-canyin/" in urls[:3]
+
+
+def test_search_yaml_errors_are_located(tmp_path, capsys):
+    from conftest import copy_example
+    from generator.cli import main
+
+    content = copy_example(tmp_path / "content")
+    (content / "search.yaml").write_text("synonyms:\n  - 开饭店\n  - [开小馆子, 开办餐饮店]\n", "utf-8")
+    assert main(["validate", "--content", str(content), "--today", TODAY.isoformat()]) == 1
+    assert capsys.readouterr().out.splitlines()[0].endswith("content/search.yaml:2:5: error: 同义词 应为列表（每一项以“- ”开头）")

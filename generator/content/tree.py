@@ -23,7 +23,7 @@ from generator.content import personal_data
 from generator.content.cache import ParseCache
 from generator.errors import Pending, Problem
 from generator.kinds import KINDS
-from generator.kinds.site import Department, SiteInfo
+from generator.kinds.site import Department, SearchSettings, SiteInfo
 from generator.kinds.base import is_identifier, submodel
 from generator.content.load import MAX_FILE_BYTES, Loaded, Locator, load_file, position
 from generator.content.validate import validate_record
@@ -42,6 +42,7 @@ class Source:
 class Content:
     root: Path
     site: SiteInfo | None = None
+    search: Any = None  # search.yaml's SearchSettings, when the file exists
     departments: list[tuple[Department, Source]] = field(default_factory=list)
     records: dict[str, list[tuple[Any, Source]]] = field(default_factory=lambda: {name: [] for name in KINDS})
     problems: list[Problem] = field(default_factory=list)
@@ -98,12 +99,12 @@ def load_tree(root: Path, cache: ParseCache | None = None) -> Tree:
             tree.problems.append(Problem(display_path(root / name), 1, 1, f"缺少文件 {name}"))
     for path in content_files(root):
         parts = path.relative_to(root).parts
-        known = (len(parts) == 1 and path.name in ("site.yaml", "departments.yaml")) or (
+        known = (len(parts) == 1 and path.name in ("site.yaml", "departments.yaml", "search.yaml")) or (
             len(parts) == 2 and parts[0] in KINDS and path.suffix == ".yaml")
         if not known:
             tree.problems.append(Problem(
                 display_path(path), 1, 1,
-                "不认识的文件：content/ 下只能有 site.yaml、departments.yaml 和 "
+                "不认识的文件：content/ 下只能有 site.yaml、departments.yaml、search.yaml 和 "
                 + "、".join(f"{name}/*.yaml" for name in KINDS),
             ))
             continue
@@ -153,6 +154,8 @@ def validate_tree(tree: Tree, memo: dict | None = None) -> Content:
             content.site = result.models[0][0] if result.models else None
         elif path == tree.root / "departments.yaml":
             content.departments.extend(result.models)
+        elif path == tree.root / "search.yaml":
+            content.search = result.models[0][0] if result.models else None
         else:
             content.records[path.parent.name].extend(result.models)
     return content
@@ -165,6 +168,8 @@ def validate_file(root: Path, loaded: Loaded, locator: Locator) -> Validated:
         model, per_file, label = SiteInfo, "one", "网站信息"
     elif path == root / "departments.yaml":
         model, per_file, label = Department, "list", "部门登记册"
+    elif path == root / "search.yaml":
+        model, per_file, label = SearchSettings, "one", "搜索设置"
     else:
         kind = KINDS[path.parent.name]
         model, per_file, label = kind.model, kind.per_file, kind.label

@@ -22,6 +22,13 @@ class Identifiers(Record):
     public_security: Optional[Text] = label("公安机关备案号", "例如 辽公网安备21020202000123号")
 
 
+class SearchSettings(Record):
+    """search.yaml (optional): how the site's search understands what people type."""
+
+    synonyms: Optional[list[list[Text]]] = label(
+        "同义词", "每组是一串意思相同的词，例如 [开小馆子, 开办餐饮店, 食品经营许可]；在产品自带的常用说法之外补充")
+
+
 class SiteInfo(Record):
     name: Text = label("网站名称", "网站标题，例如 大连市营商环境公开平台", required=True)
     region: Text = label("行政区域", "网站覆盖的政府，例如 大连市", required=True)

@@ -84,12 +84,12 @@ def _dump(obj) -> bytes:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
 
 
-def build_index(docs: list[dict]) -> dict[str, bytes]:
+def build_index(docs: list[dict], synonyms: list[list[str]] | None = None) -> dict[str, bytes]:
     """Files of the index (relative path under search/ -> bytes) for `docs`, in order."""
-    return join_index([index_part(docs, 0, len(docs))])
+    return join_index([index_part(docs, 0, len(docs), synonyms)])
 
 
-def index_part(docs: list[dict], start: int, stop: int) -> dict:
+def index_part(docs: list[dict], start: int, stop: int, synonyms: list[list[str]] | None = None) -> dict:
     """The index of docs[start:stop] (numbered as in the whole list) in a form that
     `join_index` joins with the parts of the other documents: the documents' displayed
     fields and filters, and per gram [last document number, encoded postings]. Only the
@@ -109,7 +109,7 @@ def index_part(docs: list[dict], start: int, stop: int) -> dict:
         if doc.get("code"):  # an exact code or document number ranks its record first
             postings["=" + stream(doc["code"]).strip()].append(number)
     rows = [[d["url"], d["title"], d["kind"], d["meta"], d.get("filters", {})] for d in docs[start:stop]]
-    return {"start": start, "stop": stop, "docs": rows,
+    return {"start": start, "stop": stop, "docs": rows, "synonyms": synonyms if synonyms is not None else default_groups(),
             "postings": {gram: [ids[-1], encode_postings(ids, positions.get(gram))] for gram, ids in postings.items()}}
 
 
@@ -131,10 +131,10 @@ def join_index(parts: list[dict]) -> dict[str, bytes]:
             delta, colon, digits = first.partition(":")
             have[1] = f"{have[1]},{_b36(int(delta, 36) - have[0])}{colon}{digits}{comma}{rest}"
             have[0] = last
-    return _index_files({gram: text for gram, (_, text) in encoded.items()}, rows)
+    return _index_files({gram: text for gram, (_, text) in encoded.items()}, rows, parts[0].get("synonyms") if parts else None)
 
 
-def _index_files(encoded: dict[str, str], docs: list[list]) -> dict[str, bytes]:
+def _index_files(encoded: dict[str, str], docs: list[list], synonyms: list[list[str]] | None = None) -> dict[str, bytes]:
     """Shards, tags and document chunks from joined postings and [url, title, kind, meta, filters] rows."""
     total = sum(len(k) * 3 + len(v) + 6 for k, v in encoded.items())
     shards = 8
@@ -161,7 +161,7 @@ def _index_files(encoded: dict[str, str], docs: list[list]) -> dict[str, bytes]:
     files = {
         "meta.json": _dump({"version": 1, "shards": shards, "chunk": DOC_CHUNK, "docs": len(docs),
                             "filters": list(FILTER_KEYS), "values": values, "offers": _offers(docs),
-                            "synonyms": synonym_map(default_groups())}),
+                            "synonyms": synonym_map(default_groups() if synonyms is None else synonyms)}),
         "tags.json": _dump(tags),
         "fold.json": _dump(fold_table({gram for gram in encoded if len(gram) == 1})),
     }
@@ -223,12 +223,15 @@ def search(index_dir: Path, query: str, limit: int | None = None) -> list[int]:
         found = set.intersection(*(set(ids) for ids, _ in lists.values()))
         return {i for i in found if phrase_at(grams_, {g: lists[g][1][i] for g in grams_})}
 
+    def in_title(word: str) -> set[int]:
+        pairs = [g for g in phrase(word) if len(g) == 2]
+        return set.intersection(*(set(entries("#" + g)[0]) for g in pairs)) if pairs else set()
+
+    groups = [meta["synonyms"].get(w.strip(), [w]) for w in words]
     itself = [matching(w) for w in words]
     direct = set.intersection(*itself)
-    hits = set.intersection(*(m.union(*(matching(a) for a in meta["synonyms"].get(w.strip(), [w])[1:]))
-                              for w, m in zip(words, itself)))
-    pairs = [g for g in query_grams(query) if len(g) == 2]
-    in_title = set.intersection(*(set(entries("#" + g)[0]) for g in pairs)) if pairs else set()
+    hits = set.intersection(*(m.union(*(matching(a) for a in group[1:])) for group, m in zip(groups, itself)))
+    titled = set.intersection(*(set().union(*(in_title(a) for a in group)) for group in groups))
     exact = set(entries("=" + stream(query).strip())[0])
-    ordered = sorted(hits, key=lambda i: (i not in exact, i not in direct, i not in in_title, i))
+    ordered = sorted(hits, key=lambda i: (i not in exact, i not in direct, i not in titled, i))
     return ordered[:limit] if limit else ordered

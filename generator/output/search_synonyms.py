@@ -16,6 +16,11 @@ def default_groups() -> list[list[str]]:
     return yaml.safe_load(DEFAULT_FILE.read_text("utf-8"))
 
 
+def site_synonyms(site) -> list[list[str]]:
+    """The default groups, then the site's own (content/search.yaml `synonyms:`)."""
+    return default_groups() + [list(g) for g in (site.search.synonyms if site.search and site.search.synonyms else [])]
+
+
 def synonym_map(groups: list[list[str]]) -> dict[str, list[str]]:
     """Normalised word -> every word of its groups (itself first), for query expansion."""
     out: dict[str, list[str]] = {}

@@ -26,6 +26,7 @@ from generator.pipeline import (REPO, Result, Timings, build, check, no_cycle_co
                                 site_files)
 from generator.output.render import TEMPLATES, Renderer, environment
 from generator.output.search import build_index
+from generator.output.search_synonyms import site_synonyms
 from generator.output.sitemap import sitemap_files
 from generator.output.theme import build_theme, shell_pages
 from generator.publish.write import exclusive
@@ -76,7 +77,7 @@ class Incremental:
                 self.shells = shells
                 pages = self._record_pages(renderer, shells)
         with timings.stage("search index"):
-            files = {f"search/{rel}": data for rel, data in build_index(search_docs(site)).items()}
+            files = {f"search/{rel}": data for rel, data in build_index(search_docs(site), site_synonyms(site)).items()}
         with timings.stage("write"):
             files.update(open_data(site))
             files.update(site_files(site))

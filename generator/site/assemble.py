@@ -26,6 +26,7 @@ def assemble(content: Content, today: date) -> Site:
     folded: dict[tuple[str, str], tuple[str, tuple]] = {}
     published: dict[str, list[Any]] = {}
     site = Site(content.site, today, departments, published, ids)
+    site.search = content.search
 
     for kind in KINDS.values():
         kept = []

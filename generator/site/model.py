@@ -24,7 +24,8 @@ class Site:
     # (kind, id) -> [(heading, referring kind, records)]: who names a record, by Reference.backlink
     referrers: dict[tuple[str, str], list[tuple[str, str, list[Any]]]] = field(default_factory=dict)
     _index: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False)
-    history: Any = field(default=None, repr=False)  # from git, read on first use (history.for_site)
+    history: Any = field(default=None, repr=False)
+    search: Any = None  # search.yaml's SearchSettings, when the site has one  # from git, read on first use (history.for_site)
     withheld: list[str] = field(default_factory=list)
     withheld_count: dict[str, int] = field(default_factory=dict)  # board issue id -> entries held back
 

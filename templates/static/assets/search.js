@@ -132,22 +132,30 @@
       }
 
       var words = raw.map(normalise);
-      var perWord = Promise.all(words.map(function (w) {
-        var group = (meta.synonyms && meta.synonyms[w.trim()]) || [w];
-        return Promise.all([matching(w)].concat(group.slice(1).map(matching)));
+      function inTitle(word) {
+        var pairs = phrase(word).filter(function (g) { return Array.from(g).length === 2; });
+        if (!pairs.length) return Promise.resolve([]);
+        return Promise.all(pairs.map(function (g) { return postings(root, meta, "#" + g); })).then(function (lists) {
+          return lists.map(function (l) { return l.ids; }).reduce(function (acc, list) { return intersect(acc, list); });
+        });
+      }
+
+      var groups = words.map(function (w) { return (meta.synonyms && meta.synonyms[w.trim()]) || [w]; });
+      var perWord = Promise.all(groups.map(function (group, i) {
+        return Promise.all([matching(words[i])].concat(group.slice(1).map(matching)));
       }));
-      var pairs = queryGrams(query).filter(function (g) { return Array.from(g).length === 2; });
-      var titles = Promise.all(pairs.map(function (g) { return postings(root, meta, "#" + g); }));
+      var titles = Promise.all(groups.map(function (group) {
+        return Promise.all(group.map(inTitle)).then(function (lists) { return lists.reduce(union); });
+      }));
       var exact = postings(root, meta, "=" + stream(query).trim());
       return Promise.all([perWord, titles, exact]).then(function (r) {
         var direct = r[0].map(function (m) { return m[0]; }).reduce(function (acc, list) { return intersect(acc, list); });
         var hits = r[0].map(function (m) { return m.reduce(union); }).reduce(function (acc, list) { return intersect(acc, list); });
         var isDirect = new Set(direct);
-        var inTitle = new Set(r[1].length ? r[1].map(function (l) { return l.ids; })
-          .reduce(function (acc, list) { return intersect(acc, list); }) : []);
+        var titled = new Set(r[1].reduce(function (acc, list) { return intersect(acc, list); }));
         var isExact = new Set(r[2].ids);
         hits = hits.map(function (id) {
-          return [isExact.has(id) ? 0 : 1, isDirect.has(id) ? 0 : 1, inTitle.has(id) ? 0 : 1, id];
+          return [isExact.has(id) ? 0 : 1, isDirect.has(id) ? 0 : 1, titled.has(id) ? 0 : 1, id];
         }).sort(function (x, y) { return x[0] - y[0] || x[1] - y[1] || x[2] - y[2] || x[3] - y[3]; })
           .map(function (t) { return t[3]; });
         return { total: hits.length, ids: hits, offers: offers, meta: meta };
