@@ -97,6 +97,7 @@ def search_figures(content: Path, site_dir: Path) -> dict:
     """Bytes (gzip) a cold first query downloads, and recall against substring matching."""
     from generator.pipeline import check, search_docs
     from generator.output.search import normalise, query_grams, search, shard_of
+    from generator.output.search_text import phrase, stream
 
     index = site_dir / "search"
     meta = json.loads((index / "meta.json").read_text("utf-8"))
@@ -106,12 +107,15 @@ def search_figures(content: Path, site_dir: Path) -> dict:
     texts = [normalise(d["title"] + " " + d["text"]) for d in search_docs(site)]
     rows = []
     for query in QUERIES:
-        grams = query_grams(query)
+        # every alternative of a synonym group, its title pairs and the exact-code key are fetched too
+        words = [a for w in query.split() for a in meta["synonyms"].get(normalise(w).strip(), [w])]
+        grams = {g for w in words for g in phrase(w)}
         shards = {shard_of(g, meta["shards"]) for g in grams}
         shards |= {shard_of("#" + g, meta["shards"]) for g in grams if len(g) == 2}
+        shards.add(shard_of("=" + stream(query).strip(), meta["shards"]))
         hits = search(index, query)
         chunks = {i // meta["chunk"] for i in hits[:10]}
-        cold = gz(index / "meta.json") + sum(gz(index / "g" / f"{n}.json") for n in shards) \
+        cold = gz(index / "meta.json") + gz(index / "fold.json") + sum(gz(index / "g" / f"{n}.json") for n in shards) \
             + sum(gz(index / "d" / f"{n}.json") for n in chunks) + script
         terms = [normalise(t) for t in query.split()]
         expected = {i for i, text in enumerate(texts) if all(t in text for t in terms)}

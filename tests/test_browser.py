@@ -28,7 +28,7 @@ def test_home_to_department_to_power(page, base_url):
 @pytest.mark.parametrize("query, expected", [("食品生产", "食品生产许可"), ("施工许可", "建筑工程施工许可证核发")])
 def test_chinese_search_from_the_header(page, base_url, query, expected):
     page.goto(base_url + "policies/")
-    page.get_by_role("searchbox", name="搜索权责事项、政策、红黑榜").fill(query)
+    page.get_by_role("combobox", name="搜索权责事项、政策、红黑榜").fill(query)
     results = page.locator(".site-search__results .search-result__title")
     results.first.wait_for()
     titles = results.all_inner_texts()
@@ -81,3 +81,38 @@ def test_traditional_query_in_the_browser(page, base_url, example_site):
     for query in ("食品生產許可", "營業執照", "開辦", "开饭店", "办营业执照", "新办企业", "食品经营许可", "开饭店 许可"):
         ids = page.evaluate("q => window.siteSearch.search('', q).then(r => r.ids)", query)
         assert ids and ids == search(example_site / "search", query), query
+
+
+def test_header_search_is_a_combobox_that_announces_only_the_count(page, base_url):
+    page.goto(base_url + "policies/")
+    box = page.get_by_role("combobox", name="搜索权责事项、政策、红黑榜")
+    assert box.get_attribute("aria-expanded") == "false"
+    box.press_sequentially("食品生产", delay=80)  # typed like a person, one key at a time
+    status = page.locator("#site-search-status")
+    page.wait_for_function("() => /^找到 \\d+ 条结果$/.test(document.getElementById('site-search-status').textContent)")
+    assert status.get_attribute("aria-live") == "polite"
+    assert page.locator(".site-search [aria-live]").count() == 1  # the result list itself is not announced
+    assert box.get_attribute("aria-expanded") == "true"
+    options = page.get_by_role("listbox", name="搜索结果").get_by_role("option")
+    assert options.count() >= 2
+    box.press("ArrowDown")
+    box.press("ArrowDown")
+    second = options.nth(1)
+    assert box.get_attribute("aria-activedescendant") == second.get_attribute("id")
+    assert second.get_attribute("aria-selected") == "true"
+    title = second.locator(".search-result__title").inner_text()
+    box.press("ArrowUp")
+    box.press("ArrowDown")
+    box.press("Enter")
+    page.wait_for_url("**/?q=*")
+    assert page.locator("article h1").inner_text().startswith(title)
+    assert "q=%E9%A3%9F%E5%93%81%E7%94%9F%E4%BA%A7" in page.url
+
+
+def test_search_page_form_has_an_action(page, base_url):
+    page.goto(base_url + "search/?q=罚款")
+    page.locator("#search-page-input").fill("刑事责任")
+    page.locator("#search-page-input").press("Enter")
+    page.wait_for_url("**/search/?q=*")
+    page.locator("#search-page-results .search-result__title").first.wait_for()
+    assert page.locator("#search-page-form").get_attribute("action").endswith("search/")

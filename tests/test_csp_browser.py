@@ -62,7 +62,7 @@ def test_pages_run_under_the_policy_without_violations(watched, base_url, path):
 
 def test_search_works_under_the_policy(watched, base_url):
     watched.visit(base_url + "powers/")
-    watched.page.get_by_role("searchbox", name="搜索权责事项、政策、红黑榜").fill("食品生产")
+    watched.page.get_by_role("combobox", name="搜索权责事项、政策、红黑榜").fill("食品生产")
     watched.page.locator(".site-search__results .search-result__title").first.wait_for()
     watched.page.keyboard.press("Enter")
     watched.page.wait_for_url("**/search/?q=*")
@@ -101,7 +101,7 @@ def markup_site(tmp_path_factory):
 def test_markup_in_content_shows_as_text_on_pages_and_in_search_results(watched, markup_site):
     watched.visit(markup_site + "policies/p1/")
     assert MARKUP in watched.page.locator("article h1").inner_text()
-    watched.page.get_by_role("searchbox", name="搜索权责事项、政策、红黑榜").fill("关于")
+    watched.page.get_by_role("combobox", name="搜索权责事项、政策、红黑榜").fill("关于")
     title = watched.page.locator(".site-search__results .search-result__title").first
     title.wait_for()
     assert MARKUP in title.inner_text()

@@ -271,7 +271,7 @@ def tour(page, base: str) -> None:
     assert page.locator("section.history h2").inner_text() == "修改历史"
     page.get_by_role("navigation").get_by_role("link", name="统计", exact=True).first.click()
     page.wait_for_url("**/stats/")
-    page.get_by_role("searchbox", name="搜索权责事项、政策、红黑榜").fill("食品生产")
+    page.get_by_role("combobox", name="搜索权责事项、政策、红黑榜").fill("食品生产")
     page.locator(".site-search__results .search-result__title").first.wait_for()
     page.keyboard.press("Enter")
     page.wait_for_url("**/search/?q=*")

@@ -197,12 +197,14 @@
     return node;
   }
 
-  function resultList(root, items) {
+  function resultList(root, items, query) {
     var list = el("ol", "search-results");
     items.forEach(function (item) {
       var li = el("li", "search-result");
       var a = el("a", "search-result__title", item.title);
-      a.href = root + item.url;
+      var hash = item.url.indexOf("#");
+      var path = hash < 0 ? item.url : item.url.slice(0, hash);
+      a.href = root + path + (query ? "?q=" + encodeURIComponent(query) : "") + (hash < 0 ? "" : item.url.slice(hash));
       li.appendChild(el("span", "search-result__kind", item.kind));
       li.appendChild(a);
       if (item.meta) li.appendChild(el("span", "search-result__meta", item.meta));
@@ -216,36 +218,76 @@
     return root === "./" ? "" : root;
   }
 
-  /* The header box: results drop down as you type. */
+  /* The header box: an ARIA combobox (arrow keys move through the results, Enter opens one);
+   * the live region announces only the count. */
   function setupHeader(form) {
     var input = form.querySelector("input[type=search]");
     var box = form.querySelector(".site-search__results");
+    var status = form.querySelector("#site-search-status");
     var root = rootOf(form);
-    var timer = null, serial = 0;
-    function close() { box.hidden = true; }
+    var timer = null, serial = 0, options = [], active = -1;
+    function setActive(n) {
+      options.forEach(function (o, i) { o.setAttribute("aria-selected", i === n ? "true" : "false"); });
+      active = n;
+      if (n >= 0) {
+        input.setAttribute("aria-activedescendant", options[n].id);
+        options[n].scrollIntoView({ block: "nearest" });
+      } else {
+        input.removeAttribute("aria-activedescendant");
+      }
+    }
+    function close() {
+      box.hidden = true;
+      input.setAttribute("aria-expanded", "false");
+      setActive(-1);
+    }
     input.addEventListener("input", function () {
       clearTimeout(timer);
       timer = setTimeout(function () {
         var query = input.value, mine = ++serial;
-        if (!query.trim()) { close(); return; }
+        if (!query.trim()) { close(); status.textContent = ""; return; }
         search(root, query).then(function (res) {
           return docs(root, res.meta || { chunk: 64 }, res.ids.slice(0, 8)).then(function (items) {
             if (mine !== serial) return;
             box.textContent = "";
             box.appendChild(el("p", "search-summary", res.total ? "找到 " + res.total + " 条结果" : "没有找到相关结果"));
             if (res.offers.length) box.appendChild(offerLinks(root, res.offers));
-            box.appendChild(resultList(root, items));
+            var list = resultList(root, items, query);
+            list.id = "site-search-listbox";
+            list.setAttribute("role", "listbox");
+            list.setAttribute("aria-label", "搜索结果");
+            options = Array.from(list.children);
+            options.forEach(function (li, i) {
+              li.id = "site-search-option-" + i;
+              li.setAttribute("role", "option");
+              li.setAttribute("aria-selected", "false");
+              li.querySelector("a").tabIndex = -1;
+            });
+            box.appendChild(list);
             if (res.total > items.length) {
               var more = el("a", "search-more", "查看全部 " + res.total + " 条结果");
               more.href = root + "search/?q=" + encodeURIComponent(query);
               box.appendChild(more);
             }
+            active = -1;
+            input.removeAttribute("aria-activedescendant");
             box.hidden = false;
+            input.setAttribute("aria-expanded", "true");
+            status.textContent = res.total ? "找到 " + res.total + " 条结果" : "没有找到相关结果";
           });
-        }).catch(function () { box.textContent = "搜索暂时不可用"; box.hidden = false; });
+        }).catch(function () { box.textContent = "搜索暂时不可用"; box.hidden = false; status.textContent = "搜索暂时不可用"; });
       }, 100);
     });
-    input.addEventListener("keydown", function (e) { if (e.key === "Escape") close(); });
+    input.addEventListener("keydown", function (e) {
+      if (e.key === "Escape") { close(); return; }
+      if (box.hidden || !options.length) return;
+      if (e.key === "ArrowDown") { e.preventDefault(); setActive((active + 1) % options.length); }
+      else if (e.key === "ArrowUp") { e.preventDefault(); setActive(active <= 0 ? options.length - 1 : active - 1); }
+      else if (e.key === "Enter" && active >= 0) {
+        e.preventDefault();
+        location.href = options[active].querySelector("a").href;
+      }
+    });
     document.addEventListener("click", function (e) { if (!form.contains(e.target)) close(); });
   }
 
@@ -268,7 +310,7 @@
       function page() {
         var ids = res.ids.slice(shown, shown + 20);
         return docs(root, res.meta, ids).then(function (items) {
-          holder.appendChild(resultList(root, items));
+          holder.appendChild(resultList(root, items, query));
           shown += ids.length;
           if (shown < res.total) {
             var more = el("button", "md-button", "显示更多");
