@@ -116,3 +116,15 @@ def test_search_page_form_has_an_action(page, base_url):
     page.wait_for_url("**/search/?q=*")
     page.locator("#search-page-results .search-result__title").first.wait_for()
     assert page.locator("#search-page-form").get_attribute("action").endswith("search/")
+
+
+def test_a_result_link_carries_the_query_and_the_record_page_marks_it(page, base_url):
+    page.goto(base_url + "search/?q=" + "现场笔录")
+    first = page.locator("#search-page-results .search-result__title").first
+    first.wait_for()
+    assert "?q=" in first.get_attribute("href")
+    first.click()
+    page.wait_for_url("**/?q=*")
+    marks = page.locator("article mark")
+    marks.first.wait_for()
+    assert set(marks.all_inner_texts()) == {"现场笔录"}

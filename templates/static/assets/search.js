@@ -325,10 +325,39 @@
     form.addEventListener("submit", function () {});
   }
 
+  /* A record page opened from a result (?q=): the query's words are marked in its text. */
+  function markQuery(article, query) {
+    var words = query.trim().split(/\s+/).filter(function (w) { return w.length > 0; });
+    if (!words.length) return;
+    var walker = document.createTreeWalker(article, NodeFilter.SHOW_TEXT);
+    var nodes = [];
+    while (walker.nextNode()) nodes.push(walker.currentNode);
+    nodes.forEach(function (node) {
+      var text = node.nodeValue, at = [], i;
+      words.forEach(function (w) {
+        for (i = text.indexOf(w); i >= 0; i = text.indexOf(w, i + w.length)) at.push([i, i + w.length]);
+      });
+      if (!at.length) return;
+      at.sort(function (a, b) { return a[0] - b[0]; });
+      var frag = document.createDocumentFragment(), last = 0;
+      at.forEach(function (span) {
+        if (span[0] < last) return;
+        frag.appendChild(document.createTextNode(text.slice(last, span[0])));
+        frag.appendChild(el("mark", "search-mark", text.slice(span[0], span[1])));
+        last = span[1];
+      });
+      frag.appendChild(document.createTextNode(text.slice(last)));
+      node.parentNode.replaceChild(frag, node);
+    });
+  }
+
   function init() {
     document.querySelectorAll("form.site-search").forEach(setupHeader);
     var page = document.getElementById("search-page-results");
     if (page) setupPage(page);
+    var query = new URLSearchParams(location.search).get("q");
+    var article = document.getElementById("main-content");
+    if (!page && query && article) markQuery(article, query);
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
