@@ -128,3 +128,15 @@ def test_a_result_link_carries_the_query_and_the_record_page_marks_it(page, base
     marks = page.locator("article mark")
     marks.first.wait_for()
     assert set(marks.all_inner_texts()) == {"现场笔录"}
+
+
+def test_closest_matches_under_a_notice(page, base_url, example_site):
+    from generator.output.search import closest
+
+    page.goto(base_url)
+    for query in ("食品生产许课", "许可食品生产"):
+        ids = page.evaluate("q => window.siteSearch.searchOrClosest('', q).then(r => r.ids)", query)
+        assert ids and ids == closest(example_site / "search", query), query
+    page.goto(base_url + "search/?q=" + "食品生产许课")
+    page.locator("#search-page-results .search-result__title").first.wait_for()
+    assert page.locator("#search-page-results .search-summary").inner_text().startswith("没有完全匹配“食品生产许课”的结果，以下是相近的")

@@ -161,3 +161,18 @@ def test_search_yaml_errors_are_located(tmp_path, capsys):
     (content / "search.yaml").write_text("synonyms:\n  - 开饭店\n  - [开小馆子, 开办餐饮店]\n", "utf-8")
     assert main(["validate", "--content", str(content), "--today", TODAY.isoformat()]) == 1
     assert capsys.readouterr().out.splitlines()[0].endswith("content/search.yaml:2:5: error: 同义词 应为列表（每一项以“- ”开头）")
+
+
+def test_closest_matches_when_nothing_matches_exactly(example_site):
+    from generator.output.search import closest
+
+    meta = json.loads((example_site / "search/meta.json").read_text("utf-8"))
+    chunk = meta["chunk"]
+
+    def title(i):
+        return json.loads((example_site / f"search/d/{i // chunk}.json").read_text("utf-8"))[i % chunk][1]
+
+    assert search(example_site / "search", "食品生产许课") == []  # one wrong character
+    assert title(closest(example_site / "search", "食品生产许课")[0]).startswith("食品生产许可")
+    assert search(example_site / "search", "许可食品生产") == []  # the order swapped
+    assert "食品生产许可" in [title(i) for i in closest(example_site / "search", "许可食品生产")[:3]]

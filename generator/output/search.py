@@ -235,3 +235,24 @@ def search(index_dir: Path, query: str, limit: int | None = None) -> list[int]:
     exact = set(entries("=" + stream(query).strip())[0])
     ordered = sorted(hits, key=lambda i: (i not in exact, i not in direct, i not in titled, i))
     return ordered[:limit] if limit else ordered
+
+
+def near_queries(query: str) -> list[str]:
+    """When a one-word query finds nothing: the word with one character left out (a typo),
+    and the word cut in two (a swapped order), each as a query of two words."""
+    word = normalise(query).strip()
+    if " " in word or len(word) < 3:
+        return []
+    out = [word[:i] + " " + word[i + 1:] for i in range(len(word))]
+    out += [word[:j] + " " + word[j:] for j in range(1, len(word))]
+    return list(dict.fromkeys(q.strip() for q in out if len(q.strip()) >= 2))
+
+
+def closest(index_dir: Path, query: str) -> list[int]:
+    """The closest matches of a query that matches nothing: records found by the most
+    near queries (`near_queries`) first."""
+    votes: dict[int, int] = {}
+    for near in near_queries(query):
+        for i in search(index_dir, near):
+            votes[i] = votes.get(i, 0) + 1
+    return sorted(votes, key=lambda i: (-votes[i], i))

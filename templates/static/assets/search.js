@@ -163,6 +163,28 @@
     });
   }
 
+  /* search.near_queries: a one-word query with one character left out, or cut in two. */
+  function nearQueries(query) {
+    var word = normalise(query).trim(), chars = Array.from(word), out = [], i;
+    if (/\s/.test(word) || chars.length < 3) return [];
+    for (i = 0; i < chars.length; i++) out.push((chars.slice(0, i).join("") + " " + chars.slice(i + 1).join("")).trim());
+    for (i = 1; i < chars.length; i++) out.push((chars.slice(0, i).join("") + " " + chars.slice(i).join("")).trim());
+    return out.filter(function (q, n) { return Array.from(q).length >= 2 && out.indexOf(q) === n; });
+  }
+
+  /* search.closest: when nothing matches, records found by the most near queries first. */
+  function searchOrClosest(root, query) {
+    return search(root, query).then(function (res) {
+      if (res.total) return res;
+      return Promise.all(nearQueries(query).map(function (q) { return search(root, q); })).then(function (all) {
+        var votes = {};
+        all.forEach(function (r) { r.ids.forEach(function (id) { votes[id] = (votes[id] || 0) + 1; }); });
+        var ids = Object.keys(votes).map(Number).sort(function (a, b) { return votes[b] - votes[a] || a - b; });
+        return { total: ids.length, ids: ids, offers: res.offers, meta: res.meta, closest: ids.length > 0 };
+      });
+    });
+  }
+
   /* "只看 职权类型：行政处罚" links above the results, for words that name a filter. */
   function offerLinks(root, offers) {
     var p = el("p", "search-offers");
@@ -246,11 +268,12 @@
       timer = setTimeout(function () {
         var query = input.value, mine = ++serial;
         if (!query.trim()) { close(); status.textContent = ""; return; }
-        search(root, query).then(function (res) {
+        searchOrClosest(root, query).then(function (res) {
           return docs(root, res.meta || { chunk: 64 }, res.ids.slice(0, 8)).then(function (items) {
             if (mine !== serial) return;
             box.textContent = "";
-            box.appendChild(el("p", "search-summary", res.total ? "找到 " + res.total + " 条结果" : "没有找到相关结果"));
+            box.appendChild(el("p", "search-summary", res.closest ? "没有完全匹配的结果，以下是相近的 " + res.total + " 条结果"
+              : res.total ? "找到 " + res.total + " 条结果" : "没有找到相关结果"));
             if (res.offers.length) box.appendChild(offerLinks(root, res.offers));
             var list = resultList(root, items, query);
             list.id = "site-search-listbox";
@@ -273,7 +296,8 @@
             input.removeAttribute("aria-activedescendant");
             box.hidden = false;
             input.setAttribute("aria-expanded", "true");
-            status.textContent = res.total ? "找到 " + res.total + " 条结果" : "没有找到相关结果";
+            status.textContent = res.closest ? "没有完全匹配的结果，相近的结果 " + res.total + " 条"
+              : res.total ? "找到 " + res.total + " 条结果" : "没有找到相关结果";
           });
         }).catch(function () { box.textContent = "搜索暂时不可用"; box.hidden = false; status.textContent = "搜索暂时不可用"; });
       }, 100);
@@ -299,10 +323,10 @@
     var query = new URLSearchParams(location.search).get("q") || "";
     input.value = query;
     if (!query.trim()) return;
-    search(root, query).then(function (res) {
+    searchOrClosest(root, query).then(function (res) {
       var shown = 0;
       container.textContent = "";
-      var summary = el("p", "search-summary", res.total ? "“" + query + "”共找到 " + res.total + " 条结果" : "没有找到与“" + query + "”相关的结果，请换个关键词试试");
+      var summary = el("p", "search-summary", res.closest ? "没有完全匹配“" + query + "”的结果，以下是相近的 " + res.total + " 条结果" : res.total ? "“" + query + "”共找到 " + res.total + " 条结果" : "没有找到与“" + query + "”相关的结果，请换个关键词试试");
       container.appendChild(summary);
       if (res.offers.length) container.appendChild(offerLinks(root, res.offers));
       var holder = el("div");
@@ -362,5 +386,5 @@
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();
-  window.siteSearch = { search: search, queryGrams: queryGrams, shardOf: shardOf };
+  window.siteSearch = { search: search, searchOrClosest: searchOrClosest, queryGrams: queryGrams, shardOf: shardOf };
 })();
