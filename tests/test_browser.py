@@ -140,3 +140,9 @@ def test_closest_matches_under_a_notice(page, base_url, example_site):
     page.goto(base_url + "search/?q=" + "食品生产许课")
     page.locator("#search-page-results .search-result__title").first.wait_for()
     assert page.locator("#search-page-results .search-summary").inner_text().startswith("没有完全匹配“食品生产许课”的结果，以下是相近的")
+
+
+def test_result_titles_mark_the_query(page, base_url):
+    page.goto(base_url + "search/?q=" + "食品生产")
+    page.locator("#search-page-results .search-result__title").first.wait_for()
+    assert page.locator("#search-page-results .search-result__title mark").first.inner_text() == "食品生产"

@@ -224,6 +224,7 @@
     items.forEach(function (item) {
       var li = el("li", "search-result");
       var a = el("a", "search-result__title", item.title);
+      if (query) markQuery(a, query);
       var hash = item.url.indexOf("#");
       var path = hash < 0 ? item.url : item.url.slice(0, hash);
       a.href = root + path + (query ? "?q=" + encodeURIComponent(query) : "") + (hash < 0 ? "" : item.url.slice(hash));
