@@ -1,8 +1,9 @@
 """A cache of parsed content files, keyed by their bytes.
 
 Parsing is the slowest part of validating a city's content; most commits touch a few
-files. An entry is found by a hash of the file's bytes, its display path and the loader's
-own source, so an edited file, a moved working directory or a changed loader simply miss.
+files. An entry is found by a hash of the file's bytes, its path, its display path and the
+loader's own source, so an edited file, a moved working directory or a changed loader simply
+miss, and an entry never names another tree's file.
 Entries are never invalidated, only missed; delete the folder to reclaim space.
 """
 
@@ -29,10 +30,12 @@ class ParseCache:
         self.memory: dict[str, Any] | None = {} if memory else None  # a long-running preview's
         self.hits = self.misses = 0
 
-    def get(self, raw: bytes, rel: str, parse: Callable[[], Any]) -> Any:
+    def get(self, raw: bytes, path: Path, rel: str, parse: Callable[[], Any]) -> Any:
+        """`parse()`'s result for the file at `path` (shown as `rel`) holding `raw`."""
         if self.folder is None and self.memory is None:
             return parse()
-        key = hashlib.blake2b(raw, digest_size=20, key=(_LOADER_VERSION + rel).encode()[:64]).hexdigest()
+        key = hashlib.blake2b(b"\0".join((_LOADER_VERSION.encode(), os.fsencode(path), rel.encode(), raw)),
+                              digest_size=20).hexdigest()
         if self.memory is not None:
             if key not in self.memory:
                 self.memory[key] = parse()

@@ -105,7 +105,7 @@ def load_tree(root: Path, cache: ParseCache | None = None) -> Tree:
             raw = path.read_bytes() if path.stat().st_size <= MAX_FILE_BYTES else None
         except OSError:
             raw = None  # load_file says what is wrong with it
-        loaded = load_file(path, rel) if raw is None else cache.get(raw, rel, lambda: load_file(path, rel))
+        loaded = load_file(path, rel) if raw is None else cache.get(raw, path, rel, lambda: load_file(path, rel))
         tree.problems.extend(loaded.problems)
         tree.files[path] = loaded
     return tree
