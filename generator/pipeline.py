@@ -114,6 +114,8 @@ def build(content_dir: Path, out_dir: Path, today: date, *, config_file: Path = 
     check_drop(content, out_dir, region, allow_drop)  # issue 6: no silent loss of records
     for note in site.withheld:
         log(f"未公开：{note}")
+    with timings.stage("history"):
+        for_site(site, history_cache(cache))
 
     output = Output(out_dir)
     try:
@@ -141,6 +143,12 @@ def build(content_dir: Path, out_dir: Path, today: date, *, config_file: Path = 
         output.abort()
         raise
     return Result(site, content, timings, len(pages), shells)
+
+
+def history_cache(cache: Path | ParseCache | None) -> Path | None:
+    """The history cache lives in the parse cache's folder, so CI keeps both as one."""
+    folder = cache.folder if isinstance(cache, ParseCache) else cache
+    return folder / "history" if folder is not None else None
 
 
 def page_context(site: Site) -> dict:
