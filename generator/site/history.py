@@ -262,9 +262,11 @@ def read_history(site: Site, content_dir: Path | None, cache: Path | None = None
 def _site_ids(site: Site, content_dir: Path) -> dict[str, list[str]]:
     """Working-tree file (relative path) -> ids the site loaded from it."""
     ids: dict[str, list[str]] = {"departments.yaml": list(site.departments)}
+    relative: dict[Path, str] = {}  # many records share a file: one path computation per file
     for (kind, record_id), where in site.sources.items():
         if kind in KINDS:
-            ids.setdefault(Path(where[0]).relative_to(content_dir).as_posix(), []).append(record_id)
+            rel = relative.get(where[0]) or relative.setdefault(where[0], Path(where[0]).relative_to(content_dir).as_posix())
+            ids.setdefault(rel, []).append(record_id)
     return ids
 
 
@@ -322,6 +324,8 @@ def _replay(site: Site, content_dir: Path, commits: list[Commit], blobs: Blobs, 
                 data, sha, path = after[key]  # data None: not read, titled when resolved
                 replay.changes.append(_change(site, commit, key, None, data or {"id": key[1]})._replace(
                     blob=sha, path=path, read=data is not None))
+        for old, _, _ in commit.changes:  # superseded versions: parsed again only if they come back
+            blobs.parsed.pop(old, None)
     replay.commits += len(commits)
     return unchanged
 
