@@ -22,6 +22,7 @@ from generator.site.model import Site
 from generator.content.cache import ParseCache
 from generator.output.charts import statistics
 from generator.content.tree import Content, display_path, load_tree, validate_tree
+from generator.content.workers import load_and_validate
 from generator.errors import ContentError
 from generator.output.export import feed, open_data, recent_changes, sitemap
 from generator.output.facets import facet_files
@@ -82,14 +83,21 @@ class Result:
 @no_cycle_collection()
 def check(content_dir: Path, today: date, timings: Timings | None = None,
           cache: Path | ParseCache | None = None, memo: dict | None = None,
-          region: str | None = None) -> tuple[Content, Site | None]:
+          region: str | None = None, workers: int = 0) -> tuple[Content, Site | None]:
     """Load, validate and assemble; the `validate` command stops here. `cache` is a folder
-    for parsed files (see cache.py), `memo` keeps validated files in memory (the preview)."""
+    for parsed files (see cache.py), `memo` keeps validated files in memory (the preview).
+    Without `memo`, files are loaded and validated over `workers` processes (workers.py;
+    0: one per CPU core when the content is large enough)."""
     timings = timings or Timings()
-    with timings.stage("load"):
-        tree = load_tree(content_dir, cache if isinstance(cache, ParseCache) else ParseCache(cache))
-    with timings.stage("validate"):
-        content = validate_tree(tree, memo)
+    parsed = cache if isinstance(cache, ParseCache) else ParseCache(cache)
+    if memo is None:
+        with timings.stage("load+validate"):
+            content = load_and_validate(content_dir, parsed, workers)
+    else:
+        with timings.stage("load"):
+            tree = load_tree(content_dir, parsed)
+        with timings.stage("validate"):
+            content = validate_tree(tree, memo)
     if content.errors():
         return content, None
     with timings.stage("assemble"):

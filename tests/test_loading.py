@@ -3,6 +3,7 @@ problems, in the same order, with or without either."""
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 from conftest import MINIMAL, TODAY, write_tree
@@ -35,3 +36,53 @@ def test_validate_command_output_is_the_same_with_a_warm_cache(tmp_path, monkeyp
         outputs.append(capsys.readouterr())
     assert outputs[0] == outputs[1]
     assert outputs[0].out.splitlines()[0].startswith("content/policies/p1.yaml:")
+
+
+def many_files(root: Path, broken: bool) -> Path:
+    """A tree of 40 departments' powers files and some policies; with `broken`, problems of
+    every stage in many of them: unreadable YAML, refused YAML, model errors, personal data,
+    files outside the layout, duplicate ids across files."""
+    departments = "".join(f"- id: d{i}\n  name: 测试部门{i}\n  region: 市本级\n" for i in range(40))
+    files = {**MINIMAL, "departments.yaml": textwrap.dedent(MINIMAL["departments.yaml"]) + departments}
+    for i in range(40):
+        powers = "".join(f"- id: d{i}-{j}\n  name: 事项{i}-{j}\n  category: 行政许可\n  basis:\n    - law: 《某法》\n"
+                         f"  status: 有效\n" for j in range(30))
+        if broken and i % 5 == 1:
+            powers = powers.replace("status: 有效", "status: 有郊", 2)
+        if broken and i % 7 == 2:
+            powers += "- id: [未闭合\n"
+        if broken and i % 9 == 3:
+            powers = powers.replace(f"name: 事项{i}-3\n", f"name: 事项{i}-3\n  phone: 13812345678\n")
+        if broken and i == 4:
+            powers += "- id: d5-0\n  name: 重复\n  category: 行政许可\n  basis:\n    - law: 《某法》\n  status: 有效\n"
+        files[f"powers/d{i}.yaml"] = powers
+    for i in range(12):
+        files[f"policies/p{i}.yaml"] = (f"id: p{i}\ntitle: 政策{i}\nissuers: [d{i}]\nissued: 2025-01-0{1 + i % 9}\n"
+                                        f"status: {'有效' if not broken or i % 4 else '生效'}\nsummary: 摘要\n")
+    if broken:
+        files["powers/notes.txt"] = "备注\n"
+        files["policies/p11.yaml"] = b"\xff\xfe not utf-8\n"
+    return write_tree(root, files)
+
+
+def test_workers_report_the_same_problems_in_the_same_order(tmp_path):
+    root = many_files(tmp_path / "content", broken=True)
+    serial, site = check(root, TODAY, workers=1)
+    assert site is None and len(serial.all_problems()) > 10
+    for workers in (2, 3):
+        content, site = check(root, TODAY, workers=workers)
+        assert site is None
+        assert content.all_problems() == serial.all_problems()
+        assert content.problems == serial.problems and content.pending == serial.pending
+
+
+def test_workers_load_the_same_records_in_the_same_order(tmp_path):
+    root = many_files(tmp_path / "content", broken=False)
+    cache = tmp_path / "cache"
+    serial, site = check(root, TODAY, workers=1)
+    assert site is not None and len(site.records["powers"]) == 1201
+    for workers, parse_cache in ((2, None), (2, cache), (3, cache)):  # cold, then warm parse cache
+        content, parallel_site = check(root, TODAY, cache=parse_cache, workers=workers)
+        assert content.records == serial.records and content.departments == serial.departments
+        assert content.site == serial.site and content.files == serial.files
+        assert parallel_site.records == site.records
