@@ -1,6 +1,6 @@
 """Benchmark: build time against the repository's age, without and with the history cache.
 
-    python benchmarks/history.py [--records 5000] [--commits 1 200 2000] [--work DIR]
+    python benchmarks/history.py [--records 5000] [--commits 1 200 2000] [--work DIR] [--full]
 
 Makes a git repository of synthetic content (synth.py): the first commit imports it all, and
 each later commit, one a day, renames one power in each of two departments' files (written
@@ -11,7 +11,9 @@ out and times, each in a fresh process and with the parse cache warm:
     warm  a build whose history cache holds the commit before (the daily case: one new
           commit; at 1 commit, the same commit again).
 
-It prints the whole build's wall time and the history stage's.
+It prints the wall time of load, validate, assemble and history (with `--full`, of the whole
+build: the stages after the history do not depend on the repository's age) and the history
+stage's own.
 """
 
 from __future__ import annotations
@@ -80,17 +82,23 @@ def make_repository(repo: Path, records: int, commits: int) -> list[str]:
     return git(repo, "rev-list", "--first-parent", "--reverse", "main").split()
 
 
-def child(content: Path, out: Path, cache: Path) -> dict:
-    from generator.pipeline import Timings, build
+def child(content: Path, out: Path, cache: Path, full: bool) -> dict:
+    """A whole build, or (`full` false) the stages up to and including the history."""
+    from generator.pipeline import Timings, build, check, for_site, history_cache
 
     timings = Timings()
     start = time.perf_counter()
-    build(content, out, TODAY, timings=timings, log=lambda line: None, cache=cache)
+    if full:
+        build(content, out, TODAY, timings=timings, log=lambda line: None, cache=cache)
+    else:
+        _, site = check(content, TODAY, timings, cache)
+        with timings.stage("history"):
+            for_site(site, history_cache(cache))
     return {"wall": time.perf_counter() - start, "history": dict((n, s) for n, s, _ in timings.stages)["history"]}
 
 
-def measure(repo: Path, cache: Path, out: Path) -> dict:
-    cmd = [sys.executable, __file__, "--child", str(repo / "content"), str(out), str(cache)]
+def measure(repo: Path, cache: Path, out: Path, full: bool) -> dict:
+    cmd = [sys.executable, __file__, "--child", str(repo / "content"), str(out), str(cache), "full" if full else ""]
     done = subprocess.run(cmd, capture_output=True, text=True, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -100,32 +108,36 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--records", type=int, default=5000)
     parser.add_argument("--commits", type=int, nargs="+", default=[1, 200, 2000])
     parser.add_argument("--work", type=Path, default=Path("/tmp/yingshang-history-bench"))
-    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument("--full", action="store_true", help="time whole builds (default: up to the history stage)")
+    parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        print(json.dumps(child(*map(Path, args.child))))
+        print(json.dumps(child(*map(Path, args.child[:3]), full=args.child[3] == "full")))
         return 0
 
     print(f"# {platform.node()} · {os.cpu_count()} cores · Python {platform.python_version()} · "
           f"{date.today().isoformat()} · {args.records:,} records")
     repo, cache, out = args.work / "repo", args.work / "cache", args.work / "site"
     start = time.perf_counter()
-    line = make_repository(repo, args.records, max(args.commits))
-    print(f"repository of {len(line):,} commits made in {time.perf_counter() - start:.1f} s")
+    line = git(repo, "rev-list", "--first-parent", "--reverse", "main").split() if (repo / ".git").is_dir() else []
+    if len(line) != max(args.commits) or f"records={args.records}," not in (repo / "content/site.yaml").read_text("utf-8"):
+        line = make_repository(repo, args.records, max(args.commits))
+        print(f"repository of {len(line):,} commits made in {time.perf_counter() - start:.1f} s")
     shutil.rmtree(cache, ignore_errors=True)
     git(repo, "checkout", "-q", "--detach", line[0])
-    measure(repo, cache, out)  # fills the parse cache
-    print(f"{'commits':>8} {'cold build':>11} {'history':>8} {'warm build':>11} {'history':>8}")
+    measure(repo, cache, out, args.full)  # fills the parse cache
+    what = "build" if args.full else "to history"
+    print(f"{'commits':>8} {'cold ' + what:>16} {'history':>8} {'warm ' + what:>16} {'history':>8}")
     for n in args.commits:
         shutil.rmtree(cache / "history", ignore_errors=True)
         git(repo, "checkout", "-q", "--detach", line[n - 1])
-        cold = measure(repo, cache, out)
+        cold = measure(repo, cache, out, args.full)
         shutil.rmtree(cache / "history", ignore_errors=True)
         git(repo, "checkout", "-q", "--detach", line[max(n - 2, 0)])
-        measure(repo, cache, out)  # the cache as the build before left it
+        measure(repo, cache, out, args.full)  # the cache as the build before left it
         git(repo, "checkout", "-q", "--detach", line[n - 1])
-        warm = measure(repo, cache, out)
-        print(f"{n:8,} {cold['wall']:9.2f} s {cold['history']:6.2f} s {warm['wall']:9.2f} s {warm['history']:6.2f} s",
+        warm = measure(repo, cache, out, args.full)
+        print(f"{n:8,} {cold['wall']:14.2f} s {cold['history']:6.2f} s {warm['wall']:14.2f} s {warm['history']:6.2f} s",
               flush=True)
     return 0
 

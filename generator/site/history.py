@@ -7,6 +7,12 @@ not parsed at all: its records are the site's own (so a first import of 25,000 p
 costs one log line per file). Merges count once, on the first-parent line: a change is
 dated when it reached the published branch (committer date, China Standard Time).
 
+Replaying costs time in proportion to the repository's age, so the build keeps the replayed
+state by commit (history_cache.py) and replays only the commits new since then. The replay
+takes nothing from the site or the work tree; the few things that do (a title taken from
+the site's own record, or the current title of a version that has none) are looked up
+afterwards (`_resolve`), so the pages are the same with and without the cache.
+
 Degrades without git: no git program, no repository, no commits, or a shallow clone
 (CI checkouts fetch one commit unless told `fetch-depth: 0`) each give a `message` the
 pages show; the build always succeeds. The same commit always gives the same history.
@@ -26,7 +32,7 @@ from zoneinfo import ZoneInfo
 
 from generator.site.model import Site
 from generator.site.gitdata import Blobs, GitError, blob_sha, git
-from generator.site.history_cache import HistoryCache
+from generator.site.history_cache import HistoryCache, Replay
 from generator.kinds import KINDS
 from generator.kinds.site import Department
 
@@ -202,18 +208,6 @@ class Change(NamedTuple):
     blob: str | None = None  # an addition: the file version that added the record ...
     path: str = ""  # ... and its path; its title is the site's while that version is the work tree's
     read: bool = True  # whether `title` was read from that version
-
-
-@dataclass
-class Replay:
-    """Every commit replayed so far, from git's data only: what the history cache keeps."""
-
-    head: str = ""  # the commit replayed up to ("": none, or not known)
-    commits: int = 0  # commits that touched content/
-    last_blob: dict[str, str] = field(default_factory=dict)  # path -> its latest version
-    compared: set[str] = field(default_factory=set)  # versions on either side of a modification
-    changes: list[Change] = field(default_factory=list)
-    known_since: dict[tuple[str, str], date] = field(default_factory=dict)
 
 
 def read_history(site: Site, content_dir: Path | None, cache: Path | None = None) -> History:

@@ -20,8 +20,9 @@ import hashlib
 import os
 import pickle
 import tempfile
+from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
-from typing import Any
 
 import generator
 from generator.site.gitdata import git
@@ -36,6 +37,18 @@ _VERSION = hashlib.blake2b(b"".join(
     (Path(generator.__file__).parent / name).read_bytes() for name in _SOURCES), digest_size=8).hexdigest()
 
 
+@dataclass
+class Replay:
+    """Every commit replayed so far, from git's data only (history._replay): what is kept."""
+
+    head: str = ""  # the commit replayed up to ("": none, or not known)
+    commits: int = 0  # commits that touched content/
+    last_blob: dict[str, str] = field(default_factory=dict)  # path -> its latest version
+    compared: set[str] = field(default_factory=set)  # versions on either side of a modification
+    changes: list = field(default_factory=list)  # history.Change
+    known_since: dict[tuple[str, str], date] = field(default_factory=dict)
+
+
 class HistoryCache:
     """The states kept for one content folder of one repository (its place in the repository
     is part of the key: the history's paths are relative to it)."""
@@ -46,10 +59,8 @@ class HistoryCache:
         self.head = self.line[0]
         self.folder = folder / f"{_VERSION}-{hashlib.blake2b(prefix.encode(), digest_size=6).hexdigest()}"
 
-    def load(self) -> Any:
+    def load(self) -> Replay:
         """The cached state nearest HEAD on its first-parent line, or an empty one (history.Replay)."""
-        from generator.site.history import Replay
-
         position = {sha: i for i, sha in enumerate(self.line)}
         try:
             cached = [(position[p.stem], p) for p in self.folder.glob("*.pickle") if p.stem in position]
@@ -65,7 +76,7 @@ class HistoryCache:
                 return state
         return Replay()
 
-    def save(self, state: Any) -> None:
+    def save(self, state: Replay) -> None:
         """Keep `state` as HEAD's; drop all but the newest few and other versions' folders."""
         state.head = self.head
         try:
