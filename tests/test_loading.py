@@ -86,3 +86,17 @@ def test_workers_load_the_same_records_in_the_same_order(tmp_path):
         assert content.records == serial.records and content.departments == serial.departments
         assert content.site == serial.site and content.files == serial.files
         assert parallel_site.records == site.records
+
+
+def test_files_are_shared_by_size_with_the_main_process_s_share_first(tmp_path):
+    from generator.content.workers import MAIN_SHARE, _shares
+
+    paths = [tmp_path / f"{i:03}.yaml" for i in range(200)]
+    sizes = {p: 1000 + 37 * (i % 11) for i, p in enumerate(paths)}
+    for workers in (2, 3, 4):
+        shares = _shares(paths, sizes, workers)
+        assert sorted(p for share in shares for p in share) == paths and all(s == sorted(s) for s in shares)
+        loads = [sum(sizes[p] for p in share) for share in shares]
+        main = MAIN_SHARE * 2 / workers
+        assert abs(loads[0] / sum(loads) - main) < 0.01
+        assert all(abs(load / sum(loads) - (1 - main) / (workers - 1)) < 0.01 for load in loads[1:])
