@@ -8,6 +8,7 @@ from pathlib import Path
 
 from conftest import MINIMAL, TODAY, write_tree
 from generator.cli import main
+from generator.content.tree import load_tree, validate_tree
 from generator.pipeline import check
 
 
@@ -69,6 +70,8 @@ def test_workers_report_the_same_problems_in_the_same_order(tmp_path):
     root = many_files(tmp_path / "content", broken=True)
     serial, site = check(root, TODAY, workers=1)
     assert site is None and len(serial.all_problems()) > 10
+    stages = validate_tree(load_tree(root))  # the preview's path: load, then validate
+    assert stages.problems == serial.problems and stages.pending == serial.pending
     for workers in (2, 3):
         content, site = check(root, TODAY, workers=workers)
         assert site is None

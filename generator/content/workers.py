@@ -53,9 +53,10 @@ def load_and_validate(root: Path, cache: ParseCache, workers: int = 0) -> Conten
     else:
         results.update(zip(paths, _load_share(root, paths, cache)))
     content = Content(root, problems=problems, files=len(paths))
+    for path in paths:  # as load_tree and validate_tree leave them: the loader's problems first
+        content.problems.extend(results[path][0])
     for path in paths:
-        loaded_problems, validated = results.pop(path)
-        content.problems.extend(loaded_problems)
+        validated = results.pop(path)[1]
         if validated is not None:
             add_validated(content, path, validated)
     return content
