@@ -2,27 +2,23 @@
 
 `build()` is the one place that lists the stages. It reads and links everything before
 it writes anything, and it publishes the output only when every stage has succeeded.
+The first three, which `validate` stops after, are `checking.check()`.
 """
 
 from __future__ import annotations
 
-import gc
 import os
-import resource
-import time
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Callable, Iterator
 from urllib.parse import urlsplit
 
-from generator.site.assemble import assemble
+from generator.checking import Timings, check, no_cycle_collection  # also imported from here
 from generator.site.model import Site
 from generator.content.cache import ParseCache
 from generator.output.charts import statistics
-from generator.content.tree import Content, display_path, load_tree, validate_tree
-from generator.content.workers import load_and_validate
+from generator.content.tree import Content, display_path
 from generator.errors import ContentError
 from generator.output.export import feed, open_data, recent_changes, sitemap
 from generator.output.facets import facet_files
@@ -41,68 +37,12 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 @dataclass
-class Timings:
-    """Wall time of each stage, and the process's peak memory (MB) when it ended."""
-
-    stages: list[tuple[str, float, float]] = field(default_factory=list)  # (name, seconds, peak MB)
-
-    @contextmanager
-    def stage(self, name: str) -> Iterator[None]:
-        start = time.perf_counter()
-        yield
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        self.stages.append((name, time.perf_counter() - start, peak))
-
-    def total(self) -> float:
-        return sum(seconds for _, seconds, _ in self.stages)
-
-
-@contextmanager
-def no_cycle_collection() -> Iterator[None]:
-    """Hold off Python's cyclic garbage collector while a build allocates millions of small
-    objects: each collection would walk everything loaded so far (measured: loading 25,000
-    records takes twice as long with it on). Nothing a build creates relies on it."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-@dataclass
 class Result:
     site: Site
     content: Content
     timings: Timings
     pages: int
     shells: dict
-
-
-@no_cycle_collection()
-def check(content_dir: Path, today: date, timings: Timings | None = None,
-          cache: Path | ParseCache | None = None, memo: dict | None = None,
-          region: str | None = None, workers: int = 0) -> tuple[Content, Site | None]:
-    """Load, validate and assemble; the `validate` command stops here. `cache` is a folder
-    for parsed files (see cache.py), `memo` keeps validated files in memory (the preview).
-    Without `memo`, files are loaded and validated over `workers` processes (workers.py;
-    0: one per CPU core when the content is large enough)."""
-    timings = timings or Timings()
-    parsed = cache if isinstance(cache, ParseCache) else ParseCache(cache)
-    if memo is None:
-        with timings.stage("load+validate"):
-            content = load_and_validate(content_dir, parsed, workers)
-    else:
-        with timings.stage("load"):
-            tree = load_tree(content_dir, parsed)
-        with timings.stage("validate"):
-            content = validate_tree(tree, memo)
-    if content.errors():
-        return content, None
-    with timings.stage("assemble"):
-        site = assemble(content, today, region)
-    return content, (None if content.errors() else site)
 
 
 @no_cycle_collection()

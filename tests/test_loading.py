@@ -103,3 +103,20 @@ def test_files_are_shared_by_size_with_the_main_process_s_share_first(tmp_path):
         main = MAIN_SHARE * 2 / workers
         assert abs(loads[0] / sum(loads) - main) < 0.01
         assert all(abs(load / sum(loads) - (1 - main) / (workers - 1)) < 0.01 for load in loads[1:])
+
+
+def test_validate_command_does_not_import_the_page_stages(tmp_path):
+    """Start-up is part of `validate`'s time: it loads no theme, templates or publishing code."""
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    write_tree(tmp_path / "content", MINIMAL)
+    script = ("import sys; from generator.cli import main; code = main(['validate', '--no-cache']); "
+              "print(code, sorted({m.split('.')[0] if not m.startswith('generator.') else '.'.join(m.split('.')[:2]) "
+              "for m in sys.modules if m.startswith(('mkdocs', 'jinja2', 'material', 'generator.output', 'generator.publish'))}))")
+    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True,
+                          env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"}, check=True)
+    assert done.stdout.strip() == "0 []"
+    assert done.stderr.strip() == "检查通过：3 个文件"
