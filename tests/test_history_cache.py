@@ -56,8 +56,14 @@ def test_only_new_commits_are_replayed_and_output_is_unchanged(repo, tmp_path, m
     repo.commit({"departments.yaml": DEPARTMENTS_V2}, "2025-04-01T09:00:00+08:00")
     parsed = parsed_during(monkeypatch)
     built(repo.content, tmp_path, "second", cache=cache)
-    assert parsed and all(raw.lstrip().startswith(b"- id: shichang\n") for raw in parsed), \
-        "only the departments file that the new commit changed is read again"
+    assert len(parsed) == 2 and all(raw.lstrip().startswith(b"- id: shichang\n") for raw in parsed), \
+        "only the two versions of the departments file that the new commit changed are read, once each"
+    parsed.clear()
+    policy = (repo.content / "policies/p-1.yaml").read_text("utf-8")
+    repo.commit({"policies/p-1.yaml": policy.replace("测试政策", "测试政策（修订）")}, "2025-04-15T09:00:00+08:00")
+    built(repo.content, tmp_path, "second-b", cache=cache)
+    assert len(parsed) == 2 and all(raw.startswith(b"id: p-1\n") for raw in parsed), \
+        "versions compared by earlier builds (the first import's powers) are not read again"
     parsed.clear()
     # the power added by the first commit is renamed, its final version removed, a policy deleted
     repo.commit({"powers/shichang.yaml": POWERS_V2.replace("食品抽检", "食品安全抽检")}, "2025-05-01T09:00:00+08:00")
@@ -66,7 +72,7 @@ def test_only_new_commits_are_replayed_and_output_is_unchanged(repo, tmp_path, m
     assert digest == _digest(built(repo.content, tmp_path, "third-warm", cache=cache))
     changes = soup(tmp_path / "third-cached", "changes").select("ul.change-list li")
     assert [li.get_text(" ", strip=True) for li in changes][:2] == [
-        "删除 测试政策（已不再公示）", "调整 食品安全抽检 ：职权名称 食品抽检 → 食品安全抽检"]
+        "删除 测试政策（修订）（已不再公示）", "调整 食品安全抽检 ：职权名称 食品抽检 → 食品安全抽检"]
 
 
 def test_a_first_version_without_a_name_is_titled_by_the_current_name(tmp_path):

@@ -283,6 +283,11 @@ def _replay(site: Site, content_dir: Path, commits: list[Commit], blobs: Blobs, 
                 and blob_sha(file.read_bytes()) == sha:
             unchanged[path] = site_ids[path]
 
+    for i, change in enumerate(replay.changes):  # cached additions whose version is compared now:
+        if not change.read and change.blob in compared:  # titled from that version for good
+            record = records_in(change.kind, blobs.data(change.blob)).get(change.id)
+            replay.changes[i] = change._replace(title=_title(record), read=True)
+
     def records(sha: str, path: str, kind: str) -> dict[str, dict | None]:
         """id -> data; None marks a record of an unchanged final version, read only if compared."""
         if sha == ZERO:
