@@ -239,7 +239,7 @@ def read_history(site: Site, content_dir: Path | None, cache: Path | None = None
     blobs = Blobs(content_dir)
     try:
         unchanged = _replay(site, content_dir, commits, blobs, replay)
-        if store is not None and not shallow:
+        if store is not None and not shallow and replay.head != store.head:  # else nothing new to keep
             store.save(replay)
         history.events = _resolve(site, replay, unchanged, blobs)
     finally:
