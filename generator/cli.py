@@ -49,7 +49,7 @@ def _print_problems(problems: list[Problem], style: str) -> None:
 
 
 def cmd_validate(args) -> int:
-    from generator.pipeline import check
+    from generator.checking import check  # not pipeline: validate never imports the page stages
 
     content, site = check(args.content, args.today or shanghai_today(), cache=args.cache)
     problems = content.all_problems()

@@ -4,27 +4,24 @@
 it writes anything, and it publishes the output only when every stage has succeeded.
 A large site builds as N slices in parallel jobs (`build --slice I/N`), each doing its
 share of the per-record work, and `merge()` joins them; a whole build is slice 1/1.
+The first three, which `validate` stops after, are `checking.check()`.
 """
 
 from __future__ import annotations
 
-import gc
 import os
-import resource
 import shutil
-import time
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Callable, Iterator
 from urllib.parse import urlsplit
 
-from generator.site.assemble import assemble
+from generator.checking import Timings, check, no_cycle_collection  # also imported from here
 from generator.site.model import Site
 from generator.content.cache import ParseCache
 from generator.output.charts import statistics
-from generator.content.tree import Content, display_path, load_tree, validate_tree
+from generator.content.tree import Content, display_path
 from generator.errors import ContentError
 from generator.output.export import feed, open_data, recent_changes
 from generator.output.facets import facet_files
@@ -45,60 +42,12 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 @dataclass
-class Timings:
-    """Wall time of each stage, and the process's peak memory (MB) when it ended."""
-
-    stages: list[tuple[str, float, float]] = field(default_factory=list)  # (name, seconds, peak MB)
-
-    @contextmanager
-    def stage(self, name: str) -> Iterator[None]:
-        start = time.perf_counter()
-        yield
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        self.stages.append((name, time.perf_counter() - start, peak))
-
-    def total(self) -> float:
-        return sum(seconds for _, seconds, _ in self.stages)
-
-
-@contextmanager
-def no_cycle_collection() -> Iterator[None]:
-    """Hold off Python's cyclic garbage collector while a build allocates millions of small
-    objects: each collection would walk everything loaded so far (measured: loading 25,000
-    records takes twice as long with it on). Nothing a build creates relies on it."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-@dataclass
 class Result:
     site: Site
     content: Content
     timings: Timings
     pages: int
     shells: dict
-
-
-@no_cycle_collection()
-def check(content_dir: Path, today: date, timings: Timings | None = None,
-          cache: Path | ParseCache | None = None, memo: dict | None = None) -> tuple[Content, Site | None]:
-    """Load, validate and assemble; the `validate` command stops here. `cache` is a folder
-    for parsed files (see cache.py), `memo` keeps validated files in memory (the preview)."""
-    timings = timings or Timings()
-    with timings.stage("load"):
-        tree = load_tree(content_dir, cache if isinstance(cache, ParseCache) else ParseCache(cache))
-    with timings.stage("validate"):
-        content = validate_tree(tree, memo)
-    if content.errors():
-        return content, None
-    with timings.stage("assemble"):
-        site = assemble(content, today)
-    return content, (None if content.errors() else site)
 
 
 @no_cycle_collection()
@@ -125,6 +74,8 @@ def build(content_dir: Path, out_dir: Path, today: date, *, config_file: Path = 
             check_drop(content, out_dir, allow_drop)  # issue 6: no silent loss of records (merge checks slices)
         for note in site.withheld:
             log(f"未公开：{note}")
+        with timings.stage("history"):
+            for_site(site, history_cache(cache))
 
         output = Output(out_dir)
         part = Part(slice_, output)
@@ -205,6 +156,12 @@ def merge(slice_dirs: list[Path], out_dir: Path, *, timings: Timings | None = No
 def base_path(base_url: str | None) -> str:
     """The URL path the site is served under, from site.yaml's base_url."""
     return urlsplit(base_url or "/").path or "/"
+
+
+def history_cache(cache: Path | ParseCache | None) -> Path | None:
+    """The history cache lives in the parse cache's folder, so CI keeps both as one."""
+    folder = cache.folder if isinstance(cache, ParseCache) else cache
+    return folder / "history" if folder is not None else None
 
 
 def page_context(site: Site) -> dict:

@@ -12,6 +12,7 @@ import dataclasses
 import functools
 import os
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -89,37 +90,50 @@ def load_tree(root: Path, cache: ParseCache | None = None) -> Tree:
     With a `cache`, files whose bytes were parsed before are not parsed again."""
     cache = cache or ParseCache(None)
     root = root.resolve()
-    tree = Tree(root, {}, [])
+    tree = Tree(root, {}, layout_problems(root))
+    for path in layout_files(root, tree.problems):
+        loaded = load_one(path, cache)
+        tree.problems.extend(loaded.problems)
+        tree.files[path] = loaded
+    return tree
+
+
+def layout_problems(root: Path) -> list[Problem]:
+    """A missing content folder or a missing required file."""
     if not root.is_dir():
-        tree.problems.append(Problem(display_path(root), 1, 1, "内容目录不存在"))
-        return tree
-    for name in ("site.yaml", "departments.yaml"):
-        if not (root / name).is_file():
-            tree.problems.append(Problem(display_path(root / name), 1, 1, f"缺少文件 {name}"))
-    for path in content_files(root):
+        return [Problem(display_path(root), 1, 1, "内容目录不存在")]
+    return [Problem(display_path(root / name), 1, 1, f"缺少文件 {name}")
+            for name in ("site.yaml", "departments.yaml") if not (root / name).is_file()]
+
+
+def layout_files(root: Path, problems: list[Problem]) -> list[Path]:
+    """The files to load, in order; every file outside the layout is reported to `problems`."""
+    files = []
+    for path in content_files(root) if root.is_dir() else ():
         parts = path.relative_to(root).parts
         known = (len(parts) == 1 and path.name in ("site.yaml", "departments.yaml")) or (
             len(parts) == 2 and parts[0] in KINDS and path.suffix == ".yaml")
-        if not known:
-            tree.problems.append(Problem(
+        if known:
+            files.append(path)
+        else:
+            problems.append(Problem(
                 display_path(path), 1, 1,
                 "不认识的文件：content/ 下只能有 site.yaml、departments.yaml 和 "
                 + "、".join(f"{name}/*.yaml" for name in KINDS),
             ))
-            continue
-        rel = display_path(path)
-        try:
-            raw = path.read_bytes() if path.stat().st_size <= MAX_FILE_BYTES else None
-        except OSError:
-            raw = None  # load_file says what is wrong with it
-        if raw is None:
-            loaded = load_file(path, rel)
-        else:
-            loaded = cache.get(raw, rel, lambda: load_file(path, rel),
-                               lambda cached: dataclasses.replace(cached, path=path, rel=rel))
-        tree.problems.extend(loaded.problems)
-        tree.files[path] = loaded
-    return tree
+    return files
+
+
+def load_one(path: Path, cache: ParseCache) -> Loaded:
+    rel = display_path(path)
+    try:
+        raw = path.read_bytes() if path.stat().st_size <= MAX_FILE_BYTES else None
+    except OSError:
+        raw = None  # load_file says what is wrong with it
+    if raw is None:
+        return load_file(path, rel)
+    return cache.get(raw, rel, lambda: load_file(path, rel),
+                     lambda cached: dataclasses.replace(cached, path=path, rel=rel))
 
 
 @dataclass
@@ -147,15 +161,20 @@ def validate_tree(tree: Tree, memo: dict | None = None) -> Content:
             result = validate_file(tree.root, loaded, content.locator)
             if memo is not None:
                 memo[key] = result
-        content.pending.extend(result.pending)
-        content.problems.extend(result.problems)
-        if path == tree.root / "site.yaml":
-            content.site = result.models[0][0] if result.models else None
-        elif path == tree.root / "departments.yaml":
-            content.departments.extend(result.models)
-        else:
-            content.records[path.parent.name].extend(result.models)
+        add_validated(content, path, result)
     return content
+
+
+def add_validated(content: Content, path: Path, result: Validated) -> None:
+    """One file's models and problems into `content` (files are added in the tree's order)."""
+    content.pending.extend(result.pending)
+    content.problems.extend(result.problems)
+    if path == content.root / "site.yaml":
+        content.site = result.models[0][0] if result.models else None
+    elif path == content.root / "departments.yaml":
+        content.departments.extend(result.models)
+    else:
+        content.records[path.parent.name].extend(result.models)
 
 
 def validate_file(root: Path, loaded: Loaded, locator: Locator) -> Validated:
@@ -185,16 +204,24 @@ def validate_file(root: Path, loaded: Loaded, locator: Locator) -> Validated:
 
 
 _LONG_NUMBER = re.compile(r"[0-9０-９][0-9０-９Xx Ｘｘ\u3000\-－+＋]{9,}")
+_DIGIT = re.compile("[0-9]")
+_FEWEST_DIGITS = 11  # a mobile number; ID-card and bank-card numbers have more
 
 
 def personal_data_problems(loaded: Loaded, model: type[BaseModel] | None = None) -> list[Problem]:
     """ID-card, mobile and bank-card numbers anywhere in a file (comments included), located to
     the character — except inside the values of identifier fields of `model` (codes, document
-    numbers, credit codes, phone numbers), which their own format rules check instead."""
+    numbers, credit codes, phone numbers), which their own format rules check instead.
+
+    Most long numbers are dates, landline numbers and codes: one with fewer digits than any
+    finding needs (after the same NFKC normalisation the detector applies) is not looked at."""
     found = []
     for match in _LONG_NUMBER.finditer(loaded.text):
         start = max(0, match.start() - 4)
-        for finding in personal_data.find_personal_data(loaded.text[start:match.end() + 4]):
+        snippet = loaded.text[start:match.end() + 4]
+        if len(_DIGIT.findall(unicodedata.normalize("NFKC", snippet))) < _FEWEST_DIGITS:
+            continue
+        for finding in personal_data.find_personal_data(snippet):
             found.append((start + finding.start, finding.message))
     if found and model is not None:
         spans = sorted(identifier_spans(loaded.text, model))  # scalar values never overlap
