@@ -226,12 +226,13 @@ class _Handler(SimpleHTTPRequestHandler):
         try:
             payload = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
             with self.preview.saving:
+                version = self.preview.state()["version"]  # the form goes to the page once the site is newer
                 saved = self.preview.editor.save(payload, self.preview.today_value())
         except EditError as exc:
             return self._json(400, {"error": str(exc)})
         except ValueError:
             return self._json(400, {"error": "表单内容无法读取，请刷新页面后重试"})
-        return self._json(422 if saved.problems else 200, saved.__dict__)
+        return self._json(422 if saved.problems else 200, {**saved.__dict__, "version": version})
 
     def _own_origin(self) -> bool:
         """A write must come from a page of this preview: the Host it was opened at is ours
@@ -261,6 +262,7 @@ def editor_page(arg: dict) -> str:
     attrs = " ".join(f'data-{key}="{html.escape(arg.get(key, ""))}"' for key in ("kind", "id", "department"))
     return ('<!doctype html><html lang="zh"><head><meta charset="utf-8"><title>编辑 · 预览</title>'
             '<meta name="viewport" content="width=device-width,initial-scale=1">'
+            '<link rel="icon" href="/assets/images/favicon.png">'
             f'<link rel="stylesheet" href="{PREFIX}editor.css"><script src="{PREFIX}editor.js" defer></script></head>'
             f'<body><main id="editor" class="editor" {attrs}><p>正在载入表单……</p></main></body></html>')
 

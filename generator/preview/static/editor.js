@@ -129,10 +129,10 @@
     function render() {
       list.textContent = "";
       items.forEach(function (item, i) {
-        var n = i + 1;
-        var up = el("button", { type: "button", text: "上移", "aria-label": "上移第 " + n + " 项" });
-        var down = el("button", { type: "button", text: "下移", "aria-label": "下移第 " + n + " 项" });
-        var remove = el("button", { type: "button", text: "删除", "aria-label": "删除第 " + n + " 项" });
+        var n = i + 1, name = (schema.title || "") + "第 " + n + " 项";
+        var up = el("button", { type: "button", text: "上移", "aria-label": "上移" + name });
+        var down = el("button", { type: "button", text: "下移", "aria-label": "下移" + name });
+        var remove = el("button", { type: "button", text: "删除", "aria-label": "删除" + name });
         up.disabled = i === 0;
         down.disabled = i === items.length - 1;
         up.addEventListener("click", function () { move(i, i - 1); });
@@ -217,18 +217,19 @@
         if (answer.status !== 200) { status.textContent = body.error || "保存失败"; return; }
         showProblems([]);
         status.textContent = "已保存到 " + body.file + (body.committed ? "，并已提交" : "") + (body.commit_error ? "。" + body.commit_error : "") + "。正在生成页面……";
-        waitAndGo(body.url);
+        waitAndGo(body.url, body.version);
       })
       .catch(function () { status.textContent = "无法连接预览服务器：请确认 python -m generator serve 仍在运行"; });
   }
 
-  function waitAndGo(url) {
-    var tries = 0;
+  // The watcher rebuilds after the write: go to the page once the site is newer than it was
+  // before the save and has no problems.
+  function waitAndGo(url, version) {
     (function again() {
-      fetch(url, { cache: "no-store" }).then(function (r) {
-        if (r.ok || tries > 120) { location.href = url; return; }
-        tries += 1; setTimeout(again, 250);
-      }).catch(function () { tries += 1; setTimeout(again, 250); });
+      fetch("/__preview__/state", { cache: "no-store" }).then(function (r) { return r.json(); }).then(function (state) {
+        if (state.version > version && state.problems === 0) location.href = url;
+        else setTimeout(again, 200);
+      }).catch(function () { setTimeout(again, 500); });
     })();
   }
 
