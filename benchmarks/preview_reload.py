@@ -1,0 +1,85 @@
+"""How long an editor waits: a page open in Chromium, a YAML file saved, the new text shown.
+
+    python benchmarks/preview_reload.py [--content DIR | --records 25000] [--rounds 3]
+
+Starts `python -m generator serve` on a copy of the content (the example by default, or a
+benchmarks/synth.py tree), opens the first power's page in Debian's Chromium (Playwright),
+rewrites that power's name in its file and measures the time from the write until the page
+shows the new name (the preview's own reload, under the site's CSP). A benchmark, not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(REPO), str(REPO / "tests")]
+
+from browser import CHROMIUM_ARGS, chromium_path, preview_server  # noqa: E402
+from generator.content.load import load_file  # noqa: E402
+
+
+def first_power(content: Path) -> tuple[Path, str, str]:
+    for file in sorted((content / "powers").glob("*.yaml")):
+        data = load_file(file, file.name).data
+        if data:
+            return file, data[0]["id"], data[0]["name"]
+    raise SystemExit("no power in the content")
+
+
+def wait_up(base: str) -> None:
+    while True:
+        try:
+            with urllib.request.urlopen(base + "/__preview__/state", timeout=5) as r:
+                if json.loads(r.read())["version"] > 0:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.5)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--content", type=Path, default=REPO / "content")
+    parser.add_argument("--records", type=int, default=0, help="use a benchmarks/synth.py tree of this size")
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as tmp:
+        content = Path(tmp) / "content"
+        if args.records:
+            from benchmarks.synth import generate
+            generate(content, args.records, 1)
+        else:
+            shutil.copytree(args.content, content)
+        file, record_id, name = first_power(content)
+        start = time.perf_counter()
+        with preview_server(content, Path(tmp) / "preview", today=time.strftime("%Y-%m-%d")) as base, \
+                sync_playwright() as p:
+            wait_up(base)
+            print(f"first build: {time.perf_counter() - start:.1f} s", file=sys.stderr)
+            browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
+            page = browser.new_page()
+            page.goto(f"{base}/powers/{record_id}/")
+            for round_ in range(1, args.rounds + 1):
+                new = f"{name}（第{round_}次修改）"
+                text = file.read_text("utf-8")
+                old = name if round_ == 1 else f"{name}（第{round_ - 1}次修改）"
+                written = time.perf_counter()
+                file.write_text(text.replace(f"name: {old}\n", f"name: {new}\n", 1), "utf-8")
+                page.locator("h1", has_text=new).wait_for(timeout=120_000)
+                print(f"round {round_}: edit shown in the open page {time.perf_counter() - written:.2f} s after the save")
+            browser.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
