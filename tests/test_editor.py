@@ -14,6 +14,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 from browser import preview_server
 from conftest import EDITING, TODAY
 from generator.pipeline import build
@@ -180,3 +181,24 @@ def test_a_published_build_has_no_trace_of_the_editor(tmp_path):
     found = [(str(p.relative_to(out)), m) for p in out.rglob("*") if p.is_file()
              for m in markers if m.encode("utf-8") in p.read_bytes()]
     assert found == []
+
+
+def tool_links(page: str) -> list[tuple[str, str]]:
+    nav = BeautifulSoup(page, "html.parser").find("nav", class_="preview-tools")
+    return [(a.get_text(), a["href"]) for a in nav.find_all("a")] if nav else []
+
+
+def test_record_pages_have_edit_and_lists_have_new(preview):
+    content, base = preview
+    for kind, record_id in (("powers", "sc-xk-001"), ("policies", "rencai-2024"), ("boards", "2024-01"),
+                            ("measures", "yhzg-2024")):
+        assert tool_links(fetch(f"{base}/{kind}/{record_id}/")[1]) == [
+            ("编辑此事项", f"/__preview__/edit?kind={kind}&id={record_id}")]
+    for kind, label in (("powers", "权责事项"), ("policies", "政策"), ("boards", "红黑榜"), ("measures", "任务清单")):
+        links = tool_links(fetch(f"{base}/{kind}/")[1])
+        assert [text for text, _ in links] == [f"新增{label}"] and links[0][1] == f"/__preview__/edit?kind={kind}"
+    assert tool_links(fetch(f"{base}/departments/shichang/")[1]) == [
+        ("新增权责事项", "/__preview__/edit?kind=powers&department=shichang")]
+    assert tool_links(fetch(f"{base}/stats/")[1]) == []
+    for kind, record_id in (("policies", "rencai-2024"), ("boards", "2024-01"), ("measures", "yhzg-2024")):
+        assert record(base, kind, record_id)["data"]["id"] == record_id

@@ -147,3 +147,20 @@ def test_the_form_shows_an_invalid_value_next_to_its_field_and_writes_nothing(li
     expect(tab.get_by_role("status")).to_have_text("有 1 个问题，文件没有修改。请按提示改正后再保存。")
     assert file.read_text("utf-8") == before
     assert tab.url.startswith(base + "/__preview__/edit")
+
+
+def test_references_are_searchable_pickers_fed_by_the_sites_ids_and_names(live, tab):
+    content, base = live
+    file = content / "policies" / "rencai-2024.yaml"
+    before = file.read_text("utf-8")
+    open_editor(tab, base, "/policies/rencai-2024/", "编辑此事项")
+    tab.get_by_role("button", name="添加相关权责事项").click()
+    picker = tab.get_by_label("相关权责事项 第 1 项", exact=True)
+    assert picker.get_attribute("list") == "choices-powers"
+    options = tab.locator("#choices-powers option")
+    assert options.evaluate_all("os => os.map(o => [o.value, o.label])")[0] == ["sc-xk-001", "食品经营许可（sc-xk-001）"]
+    assert tab.get_by_label("发文机关 第 1 项", exact=True).get_attribute("list") == "choices-departments"
+    picker.fill("sc-cf-002")
+    tab.get_by_role("button", name="保存", exact=True).click()
+    tab.wait_for_url(base + "/policies/rencai-2024/", timeout=WAIT)
+    assert file.read_text("utf-8").replace("related_powers:\n  - sc-cf-002\n", "") == before
