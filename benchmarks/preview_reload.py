@@ -78,6 +78,9 @@ def main() -> int:
                 page.locator("h1", has_text=new).wait_for(timeout=120_000)
                 print(f"round {round_}: edit shown in the open page {time.perf_counter() - written:.2f} s after the save")
             browser.close()
+        for line in (Path(tmp) / "preview.log").read_text("utf-8").splitlines():
+            if "本次重新生成" in line:
+                print("server:", line)  # each rebuild's own time, as the preview prints it
     return 0
 
 
