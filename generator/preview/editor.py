@@ -59,10 +59,16 @@ class Editor:
     # --- what the form shows ----------------------------------------------------------
 
     def source(self, kind: str, record_id: str):
+        """Where the record is: its file and place, as of the last good build and still there now."""
         for record, source in (self.content.records.get(kind, ()) if self.content else ()):
             if record.id == record_id:
-                return source
-        raise EditError(f"找不到{KINDS[kind].label if kind in KINDS else '记录'}“{record_id}”：它可能刚被改名或删除，请回到列表重新打开")
+                data = records.read_records(source.file.read_text("utf-8")) if source.file.is_file() else None
+                at = data[source.path[0]] if source.path and isinstance(data, list) and source.path[0] < len(data) else data
+                if isinstance(at, dict) and at.get("id") == record_id:
+                    return source
+                break
+        raise EditError(f"找不到{KINDS[kind].label if kind in KINDS else '记录'}“{record_id}”：文件可能刚被修改、"
+                        "改名或删除，请等预览更新后回到页面重新打开")
 
     def form(self, kind: str, record_id: str | None, department: str | None) -> dict:
         """Everything the form needs: the kind's schema, the record, and the pickers' choices."""
@@ -73,8 +79,8 @@ class Editor:
         defs = schema.pop("$defs", {})
         shape = schema["items"] if spec.per_file == "list" else schema
         data: dict = {}
-        if record_id:
-            source = self.source(kind, record_id)
+        source = self.source(kind, record_id) if record_id else None
+        if source is not None:
             loaded = records.read_records(source.file.read_text("utf-8"))
             data = records.plain(loaded[source.path[0]] if source.path else loaded)
         content = self.content
@@ -87,7 +93,7 @@ class Editor:
             "kind": kind, "label": spec.label, "id": record_id, "data": data, "schema": shape, "defs": defs,
             "references": self.references(kind), "choices": choices,
             "department": department or "", "needs_department": spec.file_must_be == "department" and not record_id,
-            "file": display_path(self.source(kind, record_id).file) if record_id else "",
+            "file": display_path(source.file) if source else "",
             "git": in_git(self.root),
         }
 

@@ -2,9 +2,14 @@
 
 The site is built into `output_dir` and served from there. Changes under content/ and
 templates/ trigger a rebuild; open pages reload themselves after one. When a rebuild
-fails, every served page carries a banner with the problems (the last good build stays
-underneath), and if no build has succeeded yet every URL answers with the problems, so an
-editor sees them in the browser, not only in the terminal.
+fails, every served page carries a panel with the problems at its top (the last good build
+stays underneath), and if no build has succeeded yet every URL answers with the problems,
+so an editor sees them in the browser, not only in the terminal.
+
+The page's own Content-Security-Policy allows only same-origin files, so the reload script
+and the panel's styles are files under /__preview__/ (static/), linked into each page. The
+form editor (editor.py, static/editor.js) lives under /__preview__/ too; a save is refused
+unless it comes from this preview's own Origin and Host. The server listens on 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -103,14 +108,14 @@ class Preview:
             links.append((f"{PREFIX}edit?kind={parts[0]}&id={parts[1]}", "编辑此事项", "edit"))
         elif len(parts) == 1 and parts[0] in KINDS:
             links.append((f"{PREFIX}edit?kind={parts[0]}", f"新增{KINDS[parts[0]].label}", "new"))
-        elif len(parts) == 2 and parts[0] == "departments":
-            links.append((f"{PREFIX}edit?kind=powers&department={parts[1]}", "新增权责事项", "new"))
+        elif len(parts) == 2 and parts[0] == "departments":  # records filed by department: new ones here
+            for kind in (k for k in KINDS.values() if k.file_must_be == "department"):
+                links.append((f"{PREFIX}edit?kind={kind.name}&department={parts[1]}", f"新增{kind.label}", "new"))
         if not links:
             return ""
         anchors = "".join(f'<a class="preview-tools__{cls}" href="{html.escape(href)}">{html.escape(text)}</a>'
                           for href, text, cls in links)
         return f'<nav class="preview-tools" aria-label="预览编辑">{anchors}</nav>'
-
 
     def watch_loop(self, stop: threading.Event) -> None:
         while not stop.is_set():
