@@ -5,7 +5,8 @@
 Starts `python -m generator serve` on a copy of the content (the example by default, or a
 benchmarks/synth.py tree), opens the first power's page in Debian's Chromium (Playwright),
 rewrites that power's name in its file and measures the time from the write until the page
-shows the new name (the preview's own reload, under the site's CSP). A benchmark, not a test.
+shows the new name (the preview's own reload, under the site's CSP). Each round starts once
+the previous rebuild has finished, as an editor's saves are seconds apart. A benchmark, not a test.
 """
 
 from __future__ import annotations
@@ -69,7 +70,10 @@ def main() -> int:
             browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
             page = browser.new_page()
             page.goto(f"{base}/powers/{record_id}/")
+            log = Path(tmp) / "preview.log"
             for round_ in range(1, args.rounds + 1):
+                while log.read_text("utf-8").count("本次重新生成") < round_:  # the last rebuild has finished
+                    time.sleep(0.2)
                 new = f"{name}（第{round_}次修改）"
                 text = file.read_text("utf-8")
                 old = name if round_ == 1 else f"{name}（第{round_ - 1}次修改）"
@@ -78,7 +82,7 @@ def main() -> int:
                 page.locator("h1", has_text=new).wait_for(timeout=120_000)
                 print(f"round {round_}: edit shown in the open page {time.perf_counter() - written:.2f} s after the save")
             browser.close()
-        for line in (Path(tmp) / "preview.log").read_text("utf-8").splitlines():
+        for line in log.read_text("utf-8").splitlines():
             if "本次重新生成" in line:
                 print("server:", line)  # each rebuild's own time, as the preview prints it
     return 0
