@@ -62,6 +62,7 @@ class Preview:
         self.saving = threading.Lock()  # one save at a time
         self.builder = Incremental(self.content_dir, self.output_dir)
         self.editor = Editor(self.content_dir)
+        self.editor_warmed = False
 
     def today_value(self) -> date:
         return self.today or datetime.now(ZoneInfo("Asia/Shanghai")).date()
@@ -86,6 +87,16 @@ class Preview:
             self.problems = problems
             self.built = self.built or not problems
             self.version += 1
+
+    def warm_editor(self) -> None:
+        """When a form is first opened, ready its checks in the background while the editor types."""
+        if not self.editor_warmed:
+            self.editor_warmed = True
+            threading.Thread(target=self._warm_editor, daemon=True).start()
+
+    def _warm_editor(self) -> None:
+        with self.saving:
+            self.editor.warm(self.today_value())
 
     def _pages_written(self) -> None:
         """The edited records' pages are on disk: let open pages reload before the rest is done."""
@@ -216,6 +227,7 @@ class _Handler(SimpleHTTPRequestHandler):
         if name == "edit":
             return self._send(200, editor_page(arg), "text/html; charset=utf-8", policy=EDITOR_POLICY)
         if name == "record":
+            self.preview.warm_editor()
             try:
                 form = self.preview.editor.form(arg.get("kind", ""), arg.get("id"), arg.get("department"))
             except EditError as exc:
