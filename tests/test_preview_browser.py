@@ -97,6 +97,7 @@ def test_the_form_changes_a_time_limit_and_adds_a_responsibility(live, tab):
     assert tab.get_by_label("生效日期").get_attribute("type") == "date"
     promised = tab.get_by_label("承诺时限（工作日）")
     expect(promised).to_have_value("10")
+    assert promised.evaluate("e => document.getElementById(e.getAttribute('aria-describedby')).textContent") == "不得超过法定时限"
     promised.fill("5")
     tab.get_by_role("button", name="添加责任事项").click()
     tab.get_by_label("责任事项 第 3 项").fill("决定责任：作出准予或不予许可的决定。")

@@ -3,6 +3,9 @@
 // help, enums as selects, dates as date inputs, lists with add / remove / move, ids of
 // departments, powers and policies as searchable pickers. The server checks a save with
 // the same rules as `validate` and writes nothing while a problem remains.
+// Hand-written rather than a vendored schema-to-form library: react-jsonschema-form needs
+// React and a bundler, and json-editor's themes and widgets would have to be vetted under
+// this page's strict CSP (no inline style or script); what the form needs fits in this file.
 (function () {
   "use strict";
   var root = document.getElementById("editor");
