@@ -7,6 +7,7 @@ from __future__ import annotations
 import difflib
 import json
 import shutil
+import socket
 import subprocess
 import sys
 import urllib.error
@@ -202,3 +203,18 @@ def test_record_pages_have_edit_and_lists_have_new(preview):
     assert tool_links(fetch(f"{base}/stats/")[1]) == []
     for kind, record_id in (("policies", "rencai-2024"), ("boards", "2024-01"), ("measures", "yhzg-2024")):
         assert record(base, kind, record_id)["data"]["id"] == record_id
+
+
+def test_the_preview_listens_on_loopback_only(preview):
+    content, base = preview
+    port = int(base.rsplit(":", 1)[1])
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:  # the address others reach us at
+        try:
+            probe.connect(("198.51.100.1", 9))  # no packet is sent: this only picks the outgoing interface
+        except OSError:
+            pytest.skip("this machine has no network but loopback")
+        outside = probe.getsockname()[0]
+    if outside.startswith("127."):
+        pytest.skip("this machine has no address but loopback")
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection((outside, port), timeout=5).close()
