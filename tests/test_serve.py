@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from browser import preview_server
 from conftest import EDITING
 
 REPO = Path(__file__).resolve().parent.parent
@@ -50,8 +51,9 @@ def wait_for(url: str, predicate, timeout: float = 90.0) -> tuple[int, str]:
 
 
 def problems_banner(page: str) -> str | None:
+    """The problem panel's heading and one line per problem, as the editor reads them."""
     node = BeautifulSoup(page, "html.parser").find(id="preview-problems")
-    return node.get_text("\n") if node else None
+    return "\n".join([node.strong.get_text(), *(li.get_text("") for li in node.find_all("li"))]) if node else None
 
 
 def site_title(page: str) -> str:
@@ -62,23 +64,8 @@ def site_title(page: str) -> str:
 def preview(tmp_path):
     """Start `python -m generator serve` on a copy of the fixture; stop it afterwards."""
     content = Path(shutil.copytree(FIXTURE, tmp_path / "content"))
-    port = free_port()
-    log = open(tmp_path / "serve.log", "w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "generator", "serve", "--content", str(content), "-o", str(tmp_path / "preview"),
-         "--port", str(port), "--today", "2024-10-01"],
-        cwd=REPO, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONPATH": str(REPO)},
-    )
-    try:
-        yield content, f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+    with preview_server(content, tmp_path / "preview") as base:
+        yield content, base
 
 
 def test_serve_rebuilds_on_change_and_shows_errors_in_the_page(preview):
@@ -86,7 +73,10 @@ def test_serve_rebuilds_on_change_and_shows_errors_in_the_page(preview):
     status, page = wait_for(base + "/", lambda s, p: s == 200)
     assert "测试市营商环境公开平台" in site_title(page)
     assert problems_banner(page) is None
-    assert "/__preview__/state" in page  # the page reloads itself after a rebuild
+    soup = BeautifulSoup(page, "html.parser")  # reload and panel styles are files the site's CSP allows
+    assert soup.head.find("script", src="/__preview__/preview.js") is not None
+    assert soup.head.find("link", rel="stylesheet", href="/__preview__/preview.css") is not None
+    assert "/__preview__/state" in fetch(base + "/__preview__/preview.js")[1]
     version = json.loads(fetch(base + "/__preview__/state")[1])["version"]
 
     # An edit shows up without restarting the server.
