@@ -105,8 +105,9 @@ DocNumber = Annotated[str, BeforeValidator(_doc_number), Identifier("doc_number"
 Phone = Annotated[str, BeforeValidator(_phone), Identifier("phone")]
 CreditCode = Annotated[str, Identifier("credit_code")]  # GB 32100, checked by the boards kind
 Text = Annotated[str, StringConstraints(min_length=1)]
-Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]+$")]
-RecordId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9-]+$")]
+# ids are identifiers too: their pattern is their rule (an imported power's id carries its code)
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]+$"), Identifier("id")]
+RecordId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9-]+$"), Identifier("id")]
 
 
 def submodel(annotation: Any) -> type[BaseModel] | None:
