@@ -249,21 +249,32 @@ def tree(folder: Path) -> dict[str, bytes]:
 
 
 def test_preview_output_equals_a_full_build_of_the_same_content(example_preview, tmp_path):
-    from generator.pipeline import build
-
     content, builder = example_preview
     edit(content / "powers/fagai.yaml", "name: 企业投资项目核准", "name: 企业投资项目核准（改）")
     rebuild(builder)
     edit(content / "policies/caizheng-shuiwu-2023-12.yaml", "title: ", "title: 新标题")
     rebuild(builder)
     events = sorted((content / "events").glob("*.yaml"))
+    removed = events[0].read_bytes()
     events[0].unlink()  # a page the build no longer produces goes away
     rebuild(builder)
+    assert not (builder.out_dir / "events" / events[0].stem).exists()
+    events[0].write_bytes(removed)  # and comes back with its record
+    assert f"events/{events[0].stem}/index.html" in rebuild(builder)
+    events[1].unlink()
+    rebuild(builder)
+    assert not (builder.out_dir / "events" / events[1].stem).exists()
+    same_as_full_build(content, builder, tmp_path / "full-1")
     edit(content / "site.yaml", "name: ", "name: 新")  # new shells: every page
     rebuild(builder)
-    build(content, tmp_path / "full", PREVIEW_DAY, log=lambda line: None, workers=2)
-    preview, full = tree(builder.out_dir), tree(tmp_path / "full")
+    same_as_full_build(content, builder, tmp_path / "full-2")
+
+
+def same_as_full_build(content: Path, builder, out: Path) -> None:
+    from generator.pipeline import build
+
+    build(content, out, PREVIEW_DAY, log=lambda line: None, workers=2, allow_drop=True)
+    preview, full = tree(builder.out_dir), tree(out)
     assert set(full) - set(preview) == FULL_BUILD_ONLY
     assert set(preview) - set(full) == set()
-    assert [rel for rel in full if rel in preview and preview[rel] != full[rel]] == []
-    assert not (builder.out_dir / "events" / events[0].stem).exists()
+    assert [rel for rel in full if preview[rel] != full[rel]] == []

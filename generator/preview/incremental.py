@@ -35,6 +35,7 @@ class Preview:
     templates: tuple = ()  # (path, mtime) of every template when last rendered
     files: set[str] = field(default_factory=set)  # what the last build produced (besides MkDocs' own)
     rendered: list[str] = field(default_factory=list)  # record pages rendered by the last build
+    seen: dict[str, None] = field(default_factory=dict)  # the record pages of the build under way
     pages_written: Callable[[], None] = lambda: None
     _output: InPlace | None = None
 
@@ -48,6 +49,7 @@ class Preview:
             self.read.clear()
             self.templates = templates
         self.rendered = []
+        self.seen = {}
         return Watch(self, output)
 
     def new_shells(self, shells: dict) -> bool:
@@ -70,7 +72,7 @@ class Watch:
     def __init__(self, state: Preview, output: InPlace):
         self.state = state
         self.output = output
-        self.seen: dict[str, None] = {}
+        self.seen = state.seen
 
     def fresh(self, rel: str, record: Any, site) -> bool:
         self.seen[rel] = None
@@ -121,6 +123,7 @@ class Incremental:
                 state.files |= set(state._output.paths)
             raise
         state.files = set(state._output.paths)
+        state.read = {rel: state.read[rel] for rel in state.seen if rel in state.read}  # pages gone: forgotten
         return result
 
 
