@@ -82,7 +82,7 @@ class Renderer:
 
         With a `watch` (the preview's, preview/incremental.py) a page whose recorded reads give the
         same values on this site is skipped (`watch.fresh(path, record, site)`), and the others are
-        rendered with `watch.view(site)`, a recording view of the site, whose reads
+        rendered with `watch.view(site, reads)`, a recording view of the site, whose reads
         `watch.rendered(path, record, reads)` keeps; `share(records)` picks the pages of one slice
         of the site (publish/slices.py)."""
         site = self.site
