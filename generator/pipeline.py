@@ -14,7 +14,7 @@ import shutil
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 from urllib.parse import urlsplit
 
 from generator.checking import Timings, check, no_cycle_collection  # also imported from here
@@ -38,6 +38,9 @@ from generator.output.search import index_part
 from generator.output.theme import Page, build_theme, shell_pages
 from generator.publish.write import Output, check_target, exclusive, tidy
 
+if TYPE_CHECKING:
+    from generator.preview.incremental import Preview
+
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -54,44 +57,60 @@ class Result:
 def build(content_dir: Path, out_dir: Path, today: date, *, config_file: Path = REPO / "mkdocs.yml",
           timings: Timings | None = None, log: Callable[[str], None] = print, workers: int = 0,
           quick_cleanup: bool = False, cache: Path | ParseCache | None = None, memo: dict | None = None,
-          allow_drop: bool = False, slice_: Slice = WHOLE) -> Result:
+          allow_drop: bool = False, slice_: Slice = WHOLE, preview: Preview | None = None) -> Result:
     """Build the site from `content_dir` into `out_dir`; `workers` processes render record
     pages (0: one per CPU core). With `quick_cleanup` the previous output is deleted in the
     background after the new one is in place. Unless `allow_drop`, a build that would drop
     more than a tenth of a list compared with the output it replaces stops (manifest.py).
     With `slice_` I/N, `out_dir` receives that slice's share for `merge` (publish/slices.py).
     `out_dir` is replaced as a whole, so it must not hold the content or the repository, nor be a
-    folder of other files (write.check_target: OutputRefused); builds into one output take turns."""
-    workers = workers or os.cpu_count() or 1
+    folder of other files (write.check_target: OutputRefused); builds into one output take turns.
+
+    With `preview` (the state a preview keeps between builds, preview/incremental.py) the same
+    stages build incrementally: the output is written in place (`preview.output`, publish/inplace.py),
+    a record page is rendered again only when what it read last time reads differently now
+    (preview/record.py), the changed record pages come first, and nothing is scanned."""
+    workers = 1 if preview else workers or os.cpu_count() or 1  # preview: the recorded reads stay in this process
     timings = timings or Timings()
     check_target(out_dir, content_dir, REPO)  # issue 10: never replace the content, the repository …
     with exclusive(out_dir, log):  # issue 10: one build at a time into one output (write.py)
         tidy(out_dir)  # what killed builds left beside it
+        if preview:
+            cache, memo = preview.parsed, preview.memo
         content, site = check(content_dir, today, timings, cache, memo)
         if site is None:
             raise ContentError(content.errors())
-        if slice_.whole:
+        if slice_.whole and not (preview and preview.shells):
             check_drop(content, out_dir, allow_drop)  # issue 6: no silent loss of records (merge checks slices)
         for note in site.withheld:
             log(f"未公开：{note}")
         with timings.stage("history"):
             for_site(site, history_cache(cache))
 
-        output = Output(out_dir)
+        output = preview.output(out_dir) if preview else Output(out_dir)
         part = Part(slice_, output)
         try:
             with timings.stage("render"):
                 renderer = Renderer(site, environment())
+                watch = preview.watch(site, output) if preview else None
+                written = None
+                if preview and preview.shells:  # what the editor looks at first, in the shells of last time
+                    written = renderer.write_record_pages(preview.shells, part.write_page, 1, watch=watch)
+                    preview.pages_written()
                 # slice 1 renders the section pages; the others need only the shells, the same from any page's text
                 nav_pages = renderer.nav_pages(page_context(site)) if slice_.first else \
                     [Page(src, title, "", hide) for src, title, _, hide in NAV_PAGES]
                 scratch = part.site_dir if slice_.first else output.root / "theme"
                 shells = build_theme(config_file, nav_pages + shell_pages(["departments", *KINDS]),
-                                     scratch, site.info.model_dump(mode="json"))
+                                     scratch, site.info.model_dump(mode="json"), clean=preview is None)
                 if not slice_.first:
                     shutil.rmtree(scratch)
+                if preview and preview.new_shells(shells) or written is None:  # new shells: every page changes
+                    written = renderer.write_record_pages(shells, part.write_page, workers, watch=watch,
+                                                          share=slice_.share)
+                if watch is not None:
+                    written = watch.pages()  # the kept ones too
                 pages = [p.src_uri.removesuffix("index.md") for p in nav_pages] if slice_.first else []
-                written = renderer.write_record_pages(shells, part.write_page, workers, share=slice_.share)
                 part.pieces.pages = pages + [rel.removesuffix("index.html") for rel in written]
             with timings.stage("search index"):
                 docs = search_docs(site)
@@ -108,8 +127,11 @@ def build(content_dir: Path, out_dir: Path, today: date, *, config_file: Path = 
                         output.write(rel, data)
                 else:
                     part.save(content_dir, today, site.info.base_url)
-            if slice_.whole:
-                with timings.stage("scan"):  # issue 6: nothing unsafe or broken is published (scan.py)
+            if slice_.whole and not preview:
+                # issue 6: nothing unsafe or broken is published (scan.py). Not in the preview: its folder is
+                # private and never published, and the scan reads every file (seconds at 25,000 records)
+                # after each edit; the build that publishes the same content scans it.
+                with timings.stage("scan"):
                     check_site(output.root, display_path(out_dir), base_path(site.info.base_url), workers)
             with timings.stage("publish"):
                 output.commit(wait=not quick_cleanup)

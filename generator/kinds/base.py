@@ -252,9 +252,6 @@ class Kind:
     relations: Callable[["Site", list], Any] | None = None
     # department_records(site, department id): its records that the department's page lists (filed["<name>"])
     department_records: Callable[["Site", str], list] | None = None
-    # page_inputs(record, site): the objects a record page shows besides the record and the records
-    # naming it; None: the page always counts as changed in the preview
-    page_inputs: Callable[[Any, "Site"], tuple] | None = None
     # collection_checks(records) -> [(index of the record, path, message)]: rules across records
     collection_checks: Callable[[list[Any]], list[tuple[int, tuple, str]]] = lambda records: []
     search_docs: Callable[[Any, "Site"], list[dict]] = lambda record, site: []

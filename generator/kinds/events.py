@@ -77,13 +77,6 @@ def _search_docs(event: Event, site) -> list[dict]:
     }]
 
 
-def _page_inputs(event: Event, site) -> tuple:
-    """The powers of its steps, their departments and the lead department (the page shows them)."""
-    powers = [site.record("powers", step.power) for step in event.steps]
-    departments = site.relations["powers"].department
-    return (site.departments.get(event.lead), *powers, *(departments.get(p.id) for p in powers if p is not None))
-
-
 SHEET_COLUMNS = SheetColumns(
     sheet="一件事",
     columns={
@@ -119,7 +112,6 @@ KIND = Kind(
     file_must_be="id",
     word="event",
     references=_references,
-    page_inputs=_page_inputs,
     search_docs=_search_docs,
     search_filters=("status",),
     data_columns=DATA_COLUMNS,

@@ -288,7 +288,6 @@ KIND = Kind(
     template_globals={"categories": CATEGORIES, "by_category": by_category},
     relations=_relations,
     department_records=lambda site, dept_id: site.relations["powers"].by_department[dept_id],
-    page_inputs=lambda power, site: (_department(site, power),),
     search_docs=_search_docs,
     search_filters=("category", "region", "status"),
     facets=_facets,

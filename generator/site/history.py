@@ -397,9 +397,13 @@ def content_root(site: Site) -> Path | None:
 
 def record_history(site: Site, record: Any) -> dict:
     """What a record page shows: its events (newest first) and any note about missing history."""
-    history = for_site(site)
     kind = "departments" if isinstance(record, Department) else \
         next(k.name for k in KINDS.values() if isinstance(record, k.model))
+    return site.history_of(kind, record.id)  # through the site: a preview's recording view sees it
+
+
+def history_of(site: Site, kind: str, record_id: str) -> dict:
+    history = for_site(site)
     # "events": the record's history events (its changes), not the events kind
-    return {"available": history.available, "message": history.message, "events": history.of(kind, record.id),
-            "known_since": history.known_since.get((kind, record.id))}
+    return {"available": history.available, "message": history.message, "events": history.of(kind, record_id),
+            "known_since": history.known_since.get((kind, record_id))}
