@@ -81,13 +81,14 @@ def test_powers_list_shows_results_first_and_a_count_that_changes(phone, base_ur
     assert status.get_attribute("aria-live") == "polite"
     before = phone.locator(".facet-panel summary").inner_text()
     phone.locator(".facet-panel summary").click()
-    box = phone.locator('fieldset[data-facet="category"] input').first
-    box.check()
+    phone.locator('fieldset[data-facet="category"] input').first.check()
     phone.locator(".facet-results:not([aria-busy])").wait_for(state="attached")
     after = phone.locator(".facet-panel summary").inner_text()
     assert before != after and "符合条件" in after
     shown = phone.locator(".facet-panel .facet-apply")
-    assert shown.is_visible() and "查看" in shown.inner_text()
+    box = shown.bounding_box()  # the count stays in sight while the ticked box is
+    assert shown.is_visible() and 0 <= box["y"] and box["y"] + box["height"] <= PHONE["height"]
+    assert "查看" in shown.inner_text()
     assert shown.inner_text().split("查看 ")[1].split(" ")[0] == status.inner_text().split("共 ")[1].split(" ")[0]
     shown.click()
     assert panel.get_attribute("open") is None
