@@ -60,7 +60,8 @@ def test_mkdocs_yml_declares_the_hooks_and_the_overrides_copy_no_theme_partial()
     overrides = REPO / "templates" / "overrides"
     copied = sorted(p.relative_to(overrides).as_posix() for p in overrides.rglob("*.html")
                     if (theme_dir / p.relative_to(overrides)).exists())
-    assert copied == ["main.html", "partials/copyright.html"]  # main.html extends the theme's; the footer is ours
+    # main.html extends the theme's; the footer and the 404 page's words are ours (404.html extends main.html)
+    assert copied == ["404.html", "main.html", "partials/copyright.html"]
 
 
 def test_no_shell_is_written_and_record_pages_have_one_heading(example_site):

@@ -18,11 +18,14 @@ from generator.site.model import Site
 from generator.kinds import KINDS
 from generator.site.history import record_history
 from generator.output.markdown import render_markdown
-from generator.output.theme import Page, Shell
+from generator.kinds.site import tel_url
+from generator.output.theme import OFF_TABS, Page, Shell
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 # The navigation pages MkDocs renders, in the navigation's order: (source uri, title, template, hide).
+# `hide` may hold theme.OFF_TABS: a page for editors, kept out of the public tabs and reached by the
+# footer's link (templates/overrides/partials/copyright.html), as the editors' guide is.
 NAV_PAGES = (
     ("index.md", "首页", "pages/home.html", ("navigation", "toc")),
     ("departments/index.md", "部门", "pages/departments.html", ("toc",)),
@@ -31,7 +34,7 @@ NAV_PAGES = (
     ("stats/index.md", "统计", "pages/stats.html", ("toc",)),
     ("changes/index.md", "最近更新", "pages/changes.html", ("toc",)),
     ("search/index.md", "搜索", "pages/search.html", ("toc",)),
-    ("guide/index.md", "编辑指南", "pages/guide.html", ()),
+    ("guide/index.md", "编辑指南", "pages/guide.html", (OFF_TABS,)),
 )
 
 
@@ -46,6 +49,7 @@ def environment(extra_dirs: tuple[Path, ...] = ()) -> jinja2.Environment:
     )
     env.filters["markdown"] = render_markdown
     env.filters["mask"] = Site.mask
+    env.filters["tel"] = tel_url  # the `tel:` URL of a phone number (macros.html `phone`), as in the theme
     env.globals["kinds"] = KINDS
     for kind in KINDS.values():
         for name, value in kind.template_globals.items():

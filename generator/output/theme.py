@@ -7,7 +7,8 @@ goes through documented extension points only (docs/theme.md says how to move to
   `on_files`, `on_page_content`, `on_env` and `on_post_page` below are MkDocs plugin events;
 - **theme overrides** in `templates/overrides/` (`custom_dir`): blocks of `main.html`
   (`extrahead`, `libs`, `announce`, `header`, `container`, `content`), the `copyright.html`
-  partial (the footer: 主办单位, 承办单位, registrations, contact, hotline), and an empty
+  partial (the footer: 主办单位, 承办单位, registrations, contact, hotline), `404.html` (the page
+  for an unknown address, in Chinese, with search and a way home), and an empty
   `sitemap.xml`, so MkDocs writes no sitemap (ours is `output/export.py`'s).
 
 MkDocs renders the handful of navigation pages (home, lists, statistics, search, guide)
@@ -53,6 +54,7 @@ from generator.publish.csp import meta_policy, script_hashes
 
 SHELL = "__shell__"  # a shell's URL is <kind>/__shell__/: the record's id takes its place
 _TITLE, _BODY = "<!--slot:title-->", "<!--slot:body-->"  # comments: escaped text never holds "<!--"
+OFF_TABS = "tabs"  # a `hide` value of a Page: rendered, but not in the navigation tabs
 _SLOTS = {_TITLE: "title", _BODY: "body", SHELL: "id"}
 # The theme's files that no page loads: its search (ours is output/search.py) and source maps.
 _UNUSED_THEME_FILES = ("assets/javascripts/lunr/*", "assets/javascripts/workers/*", "*.map")
@@ -126,7 +128,8 @@ def build_theme(config_file: Path, pages: list[Page], out_dir: Path, site_info: 
     name = Markup(html.escape(site_info["name"], quote=True))
     build = _Build({p.src_uri: p for p in pages})
     overrides = {"site_dir": str(out_dir), "site_name": name, "site_description": name,
-                 "nav": [{page.title: page.src_uri} for page in pages if not page.src_uri.endswith(f"/{SHELL}.md")],
+                 "nav": [{page.title: page.src_uri} for page in pages
+                         if not page.src_uri.endswith(f"/{SHELL}.md") and OFF_TABS not in page.hide],
                  "extra": {"site_info": site_info, "generator": build}}
     if site_info.get("base_url"):
         overrides["site_url"] = site_info["base_url"]
@@ -144,8 +147,9 @@ def on_files(files, config):
             files.remove(file)
     for page in config.extra["generator"].pages.values():
         front = {"title": page.title}
-        if page.hide:
-            front["hide"] = list(page.hide)
+        hide = [h for h in page.hide if h != OFF_TABS]
+        if hide:
+            front["hide"] = hide
         markdown = "---\n" + json.dumps(front, ensure_ascii=False) + "\n---\n\n"
         files.append(File.generated(config, page.src_uri, content=markdown))
     return files

@@ -158,13 +158,26 @@
       ui.groups.push({ box: box, items: items, more: more, filter: filter });
       form.appendChild(box);
     });
+    /* Results first: the count, the chosen values, then the filters folded in a panel (open on a
+     * wide screen, closed on a phone) whose summary and 查看 button show the count as it changes. */
     ui.status = el("p", { "class": "facet-status", role: "status", "aria-live": "polite" });
     ui.chosen = el("div", { "class": "facet-chosen" });
+    ui.panel = el("details", { "class": "facet-panel" });
+    if (window.matchMedia && window.matchMedia("(min-width: 60em)").matches) ui.panel.open = true;
+    ui.summary = el("summary", { "class": "facet-summary" });
+    ui.apply = el("button", { type: "button", "class": "md-button md-button--primary facet-apply" });
+    ui.apply.addEventListener("click", function () {
+      ui.panel.open = false;
+      ui.status.focus();
+    });
+    ui.panel.appendChild(ui.summary);
+    ui.panel.appendChild(form);
+    ui.panel.appendChild(ui.apply);
     ui.results = el("ol", { "class": "facet-results" });
     ui.pager = el("nav", { "class": "facet-pager", "aria-label": "分页" });
-    app.appendChild(form);
-    app.appendChild(ui.chosen);
     app.appendChild(ui.status);
+    app.appendChild(ui.chosen);
+    app.appendChild(ui.panel);
     app.appendChild(ui.results);
     app.appendChild(ui.pager);
   }
@@ -213,7 +226,8 @@
 
   function focusForm() {
     var first = app.querySelector(".facet input[type=checkbox]");
-    if (first) first.focus();
+    if (!ui.panel.open) ui.summary.focus();
+    else if (first) first.focus();
   }
 
   function render() {
@@ -233,6 +247,10 @@
     var filtered = state.sel.some(function (flags) { return flags.indexOf(1) >= 0; });
     ui.status.textContent = (filtered ? "符合条件的共 " : "共 ") + r.matches.length + " " + meta.noun +
       (pages > 1 ? "，第 " + state.page + " / " + pages + " 页" : "");
+    var chosen = state.sel.reduce(function (n, flags) { return n + flags.reduce(function (a, b) { return a + b; }, 0); }, 0);
+    ui.summary.textContent = "筛选条件" + (chosen ? "（已选 " + chosen + " 项，符合条件 " + r.matches.length + " " + meta.noun + "）"
+                                                 : "（共 " + r.matches.length + " " + meta.noun + "）");
+    ui.apply.textContent = "查看 " + r.matches.length + " " + meta.noun;
     var shown = r.matches.slice((state.page - 1) * PAGE, state.page * PAGE);
     paintPager(pages);
     var token = ++pending;
