@@ -47,3 +47,65 @@ SYNTAX = {
 def test_syntax_mistakes_point_at_the_line_to_change(tree, capsys, monkeypatch, files, message):
     code, out = validate(tree, capsys, monkeypatch, files)
     assert (code, out) == (1, [message])
+
+
+POLICY = """\
+    id: p1
+    title: 关于支持小微企业发展的若干措施
+    doc_number: 测政发〔2021〕374号
+    issuers: [shichang]
+    issued: 2021-05-01
+    status: 有效
+    summary: 支持小微企业。
+    related_powers: [sc-1]
+    """
+
+VALUES = {
+    "curly quotes around a code": (
+        power("code: '0123'", "code: ‘2102000101001’"),
+        [f"{FILE}:2:9: error: 职权编码“‘2102000101001’”两端是弯引号 ‘’（YAML 不把它们当作引号，会连同引号一起发布）："
+         "请改为 code: '2102000101001'"]),
+    "curly quotes and a trailing space around an enum value": (
+        power("category: 行政许可", "category: “行政许可 ”"),
+        [f"{FILE}:4:13: error: 职权类型““行政许可 ””两端是弯引号 “”（YAML 不把它们当作引号，会连同引号一起发布），"
+         "末尾有一个空格（看不见，但会被当作内容）：请改为 category: 行政许可"]),
+    "NBSP after an enum value": (
+        power("category: 行政许可", "category: '行政许可\u00a0'"),
+        [f"{FILE}:4:13: error: 职权类型“行政许可\u00a0”末尾有一个不换行空格 NBSP（U+00A0，常见于从网页复制的文本）"
+         "（看不见，但会被当作内容）：请改为 category: 行政许可"]),
+    "ideographic space before an id": (
+        power("id: sc-1", "id: '\u3000sc-1'"),
+        [f"{FILE}:1:7: error: 事项标识“\u3000sc-1”开头有一个全角空格（U+3000）（看不见，但会被当作内容）：请改为 id: sc-1"]),
+    "misspelt enum value": (
+        power("category: 行政许可", "category: 行政许"),
+        [f"{FILE}:4:13: error: “行政许”不是有效的职权类型，应为以下之一：行政许可、行政处罚、行政强制、行政征收、行政给付、行政检查、"
+         "行政确认、行政奖励、行政裁决、其他行政权力、公共服务。您是不是要写 行政许可？"]),
+    "misspelt key": (
+        power("status: 有效", "stauts: 有效"),
+        [f"{FILE}:1:3: error: 缺少必填字段 status（事项状态）",
+         f"{FILE}:8:3: error: 未知字段 stauts：您是不是要写 status？这里可用的字段有：id、code、name、category、subitems、basis、"
+         "implementer、office、level、responsibilities、accountability、time_limit、fee、process、channels、"
+         "supervision_phone、status、effective、changes、note"]),
+    "a power's name where its id belongs": (
+        {"policies/p1.yaml": POLICY.replace("[sc-1]", "[食品生产许可]")},
+        ["content/policies/p1.yaml:8:18: error: 相关权责事项“食品生产许可”：请填写事项标识（如 sc-1），不是事项名称。"
+         "“食品生产许可”的标识是 sc-1，请改为 sc-1"]),
+    "misspelt id of a power": (
+        {"policies/p1.yaml": POLICY.replace("[sc-1]", "[sc-l]")},
+        ["content/policies/p1.yaml:8:18: error: 引用了不存在的权责事项标识 sc-l：您是不是要写 sc-1？"]),
+    "misspelt department id": (
+        {"policies/p1.yaml": POLICY.replace("[shichang]", "[shichagn]")},
+        ["content/policies/p1.yaml:4:11: error: 引用了不存在的部门标识 shichagn：您是不是要写 shichang？"]),
+}
+
+
+@pytest.mark.parametrize("files, messages", VALUES.values(), ids=VALUES)
+def test_refused_values_say_what_was_meant(tree, capsys, monkeypatch, files, messages):
+    assert validate(tree, capsys, monkeypatch, files) == (1, messages)
+
+
+def test_curly_quotes_around_a_name_warn_and_pass(tree, capsys, monkeypatch):
+    code, out = validate(tree, capsys, monkeypatch, power("name: 食品生产许可", "name: “食品生产许可”"))
+    assert (code, out) == (0, [
+        f"{FILE}:3:9: warning: name 两端是弯引号 “”：YAML 不把它们当作引号，发布后会连同引号一起显示；"
+        "如不需要，请删除这对引号（YAML 的引号请用直引号 ' 或 \"）"])

@@ -205,7 +205,7 @@ def test_board_publisher_and_measure_units_take_ids_too(tree, monkeypatch, capsy
         "登记册中的部门请写部门标识，改为 shichang",
         "content/measures/m1.yaml:9:33: error: 责任单位“市发展改革委”是已登记部门“测试市发展和改革委员会”的简称："
         "登记册中的部门请写部门标识，改为 fagai",
-        "content/measures/m1.yaml:9:41: error: 引用了不存在的部门标识 shichnag",
+        "content/measures/m1.yaml:9:41: error: 引用了不存在的部门标识 shichnag：您是不是要写 shichang？",
     ]
 
 
