@@ -109,3 +109,20 @@ def test_curly_quotes_around_a_name_warn_and_pass(tree, capsys, monkeypatch):
     assert (code, out) == (0, [
         f"{FILE}:3:9: warning: name 两端是弯引号 “”：YAML 不把它们当作引号，发布后会连同引号一起显示；"
         "如不需要，请删除这对引号（YAML 的引号请用直引号 ' 或 \"）"])
+
+
+def lint_out(tree, capsys, monkeypatch, files) -> tuple[int, list[str]]:
+    content = tree(files)
+    monkeypatch.chdir(content.parent)
+    code = main(["lint", "--content", str(content), "--today", "2026-11-23"])
+    return code, capsys.readouterr().out.splitlines()
+
+
+def test_a_power_pasted_under_a_new_id_is_named_with_the_first(tree, capsys, monkeypatch):
+    second = POWER.replace("id: sc-1", "id: sc-2").replace("'0123'", "'0124'")
+    third = POWER.replace("id: sc-1", "id: sc-3").replace("name: 食品生产许可", "name: 食品经营许可")
+    assert lint_out(tree, capsys, monkeypatch, {"powers/shichang.yaml": POWER + second + third}) == (0, [
+        f"{FILE}:9:3: warning: 权责事项 sc-2 与 {FILE}:1:3 的 sc-1 部门和名称“食品生产许可”相同："
+        "像是同一事项复制后换了标识，请删除重复的一条，或改正名称、编码",
+        f"{FILE}:17:3: warning: 权责事项 sc-3 与 {FILE}:1:3 的 sc-1 编码“0123”相同："
+        "像是同一事项复制后换了标识，请删除重复的一条，或改正名称、编码"])
