@@ -126,3 +126,26 @@ def test_a_power_pasted_under_a_new_id_is_named_with_the_first(tree, capsys, mon
         "像是同一事项复制后换了标识，请删除重复的一条，或改正名称、编码",
         f"{FILE}:17:3: warning: 权责事项 sc-3 与 {FILE}:1:3 的 sc-1 编码“0123”相同："
         "像是同一事项复制后换了标识，请删除重复的一条，或改正名称、编码"])
+
+
+DEPARTMENTS = {"departments.yaml": MINIMAL["departments.yaml"].replace(
+    "  region: 市本级", "  short_name: 市场监管局\n          region: 市本级")}
+
+
+@pytest.mark.parametrize("given, advice", [
+    ("市场监管局", "部门“市场监管局”是部门 shichang 的简称：这里请写部门标识，改为 --department shichang"),
+    ("测试市市场监督管理局", "部门“测试市市场监督管理局”是部门 shichang 的全称：这里请写部门标识，改为 --department shichang"),
+    ("shichagn", "部门“shichagn”不是已登记的部门标识：您是不是要写 --department shichang？"),
+    ("市监局", "部门“市监局”不是已登记的部门标识：您是不是要写 --department shichang（市场监管局）？"),
+    ("财政局", "部门“财政局”不是已登记的部门标识：请先在 departments.yaml 中登记部门，或检查 --department 的拼写"),
+])
+def test_department_by_name_gets_its_id_in_new_import_and_export(tree, tmp_path, capsys, monkeypatch, given, advice):
+    content = tree(DEPARTMENTS)
+    monkeypatch.chdir(content.parent)
+    sheet = tmp_path / "powers.csv"
+    sheet.write_text("事项编码,事项名称\n0124,食品经营许可\n", "utf-8")
+    codes = [main(["new", "power", "--id", "sc-9", "--department", given]),
+             main(["import", str(sheet), "--kind", "powers", "--department", given]),
+             main(["export", "powers", "-o", str(tmp_path / "out.csv"), "--department", given])]
+    err = capsys.readouterr().err.splitlines()
+    assert (codes, err) == ([1, 2, 2], [f"错误：{advice}"] * 3)

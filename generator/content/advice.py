@@ -63,3 +63,31 @@ def clean(value: str) -> tuple[str, list[str]]:
         problems.append(f"{where}（看不见，但会被当作内容）")
         inner = inner.strip()
     return inner, problems
+
+
+def department_advice(given: str, departments) -> str:
+    """Why `--department <given>` names no registered department, and the id to write.
+    `departments` are (id, name, short name) triples from the registry."""
+    given = given.strip()
+    for dept_id, name, short in departments:
+        if given in (name, short):
+            which = "全称" if given == name else "简称"
+            return f"部门“{given}”是部门 {dept_id} 的{which}：这里请写部门标识，改为 --department {dept_id}"
+    names = {}
+    for dept_id, name, short in departments:
+        for word in (dept_id, name, short):
+            if word:
+                names.setdefault(word, dept_id)
+    match = nearest(given, names)
+    if match is None:  # an abbreviation: its characters in order within one full name
+        within = [word for word in names if _subsequence(given, word)]
+        match = within[0] if len({names[w] for w in within}) == 1 else None
+    if match is not None:
+        named = "" if match == names[match] else f"（{match}）"
+        return f"部门“{given}”不是已登记的部门标识：您是不是要写 --department {names[match]}{named}？"
+    return f"部门“{given}”不是已登记的部门标识：请先在 departments.yaml 中登记部门，或检查 --department 的拼写"
+
+
+def _subsequence(short: str, word: str) -> bool:
+    chars = iter(word)
+    return bool(short) and all(ch in chars for ch in short)

@@ -16,6 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from generator.content.advice import department_advice
 from generator.editing import exporting, targets
 from generator.editing.headers import Layout, find_header, layout_for, where
 from generator.editing.plan import Outcome
@@ -63,7 +64,7 @@ def import_workbook(path: Path, content_root: Path, *, kind: str | None = None, 
     layout = layout_for(kind, columns_file)
     registry = targets.read_registry(content_root)
     if department is not None and department not in {d.id for d in registry}:
-        raise UsageError(f"部门“{department}”不在 {content_root / 'departments.yaml'} 中：请先登记部门，或检查 --department 的拼写")
+        raise UsageError(department_advice(department, [(d.id, d.name, d.short_name) for d in registry]))
     outcome = Outcome(kind)
     rows: list[tuple[SheetRow, Grid]] = []
     for grid in grids:
