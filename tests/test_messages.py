@@ -149,3 +149,40 @@ def test_department_by_name_gets_its_id_in_new_import_and_export(tree, tmp_path,
              main(["export", "powers", "-o", str(tmp_path / "out.csv"), "--department", given])]
     err = capsys.readouterr().err.splitlines()
     assert (codes, err) == ([1, 2, 2], [f"错误：{advice}"] * 3)
+
+
+@pytest.mark.parametrize("argv, err", [
+    ([], ["用法：python -m generator [-h] 命令 ...", "python -m generator：错误：缺少必填参数：命令"]),
+    (["validat"], ["用法：python -m generator [-h] 命令 ...",
+                   "python -m generator：错误：参数 命令 的值“validat”无效，可选：validate, build, merge, serve, schema, "
+                   "fmt, new, import, export, lint, compare。您是不是要写 validate？"]),
+    (["validate", "--bogus"], ["用法：python -m generator [-h] 命令 ...",
+                               "python -m generator：错误：不认识的参数：--bogus（可用 -h 查看全部参数）"]),
+    (["validate", "--today", "11/23"], [
+        "用法：python -m generator validate [-h] [--content CONTENT]",
+        "                                [--format {text,github}] [--cache CACHE]",
+        "                                [--no-cache] [--today TODAY]",
+        "python -m generator validate：错误：参数 --today：日期应为 YYYY-MM-DD：11/23"]),
+])
+def test_usage_errors_are_chinese(capsys, monkeypatch, argv, err):
+    monkeypatch.setenv("COLUMNS", "80")
+    assert main(argv) == 2
+    assert capsys.readouterr().err.splitlines() == err
+
+
+def test_help_is_chinese(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    assert main(["new", "-h"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("用法：python -m generator new [-h]")
+    assert "\n位置参数:\n" in out and "\n选项:\n  -h, --help            显示此帮助并退出\n" in out
+    assert "usage" not in out and "show this help" not in out
+
+
+@pytest.mark.parametrize("where", ["content/powers", "/"])
+def test_paths_are_relative_to_the_repository_root_wherever_run(tree, tmp_path, capsys, monkeypatch, where):
+    folder = tmp_path / where  # "/": the file system's root, outside the repository
+    folder.mkdir(parents=True, exist_ok=True)
+    files = power("name: 食品生产许可", "name：食品生产许可")
+    code, out = validate(tree, capsys, monkeypatch, files, where=folder)
+    assert (code, [line.split(" error:")[0] for line in out]) == (1, [f"{FILE}:3:7:"])

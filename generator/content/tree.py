@@ -64,11 +64,28 @@ class Content:
 
 
 def display_path(path: Path) -> str:
-    """PATH as printed in problem lines: relative to the working directory when inside it."""
+    """PATH as printed in problem lines: relative to the repository root (the folder holding
+    content/, or else the git top level), wherever the command is run from; otherwise relative
+    to the working directory when inside it."""
+    if not path.is_absolute():
+        return str(path)
+    base = repository_root(path.parent)
     try:
-        return os.path.relpath(path, Path.cwd()) if path.is_absolute() else str(path)
+        return os.path.relpath(path, base if base is not None else Path.cwd())
     except ValueError:
         return str(path)
+
+
+@functools.lru_cache(maxsize=4096)
+def repository_root(folder: Path) -> Path | None:
+    """The folder holding the content/ folder that `folder` is in, or the git top level above it."""
+    for above in (folder, *folder.parents):
+        if above.name == "content":
+            return above.parent
+    for above in (folder, *folder.parents):
+        if (above / ".git").exists():
+            return above
+    return None
 
 
 def content_files(root: Path) -> list[Path]:
