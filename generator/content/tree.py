@@ -232,7 +232,7 @@ def validate_file(root: Path, loaded: Loaded, locator: Locator) -> Validated:
     return result
 
 
-_CURLY_VALUE = re.compile(rf"^([ ]*(?:- )?)([A-Za-z_][A-Za-z0-9_]*):[ ]+([{OPENING}][^\n]*[{CLOSING}])[ ]*(?:#.*)?$",
+_CURLY_VALUE = re.compile(rf"^([ ]*(?:- )?)([A-Za-z_][A-Za-z0-9_]*):[ ]+([{OPENING}][^\n{OPENING}{CLOSING}]*[{CLOSING}])[ ]*(?:#.*)?$",
                           re.M)
 
 
