@@ -113,7 +113,7 @@ def _after_problems(content_root: Path, outcome: Outcome) -> list[str]:
     """Problems the content would have once written (references, ids across files…), in the
     files the import writes: checked on a copy, so that the next `validate` passes."""
     from generator.cli import shanghai_today
-    from generator.content.tree import display_path
+    from generator.content.tree import display_path, repository_root
     from generator.pipeline import check
 
     root = content_root.resolve()
@@ -131,8 +131,9 @@ def _after_problems(content_root: Path, outcome: Outcome) -> list[str]:
                 target.write_text(text, "utf-8")
         content, _ = check(copy, shanghai_today())
         lines = []
+        base = repository_root(copy) or Path.cwd()  # problem paths are printed relative to it
         for problem in content.errors():
-            path = staged.get(str((Path.cwd() / problem.file).resolve()))
+            path = staged.get(str((base / problem.file).resolve()))
             if path is not None:
                 lines.append(f"{outcome.sources.get(path, path.name)}: error: 导入后 {display_path(path)}:{problem.line}:{problem.column} "
                              f"有错误：{problem.message}")
