@@ -12,6 +12,7 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from generator.argparse_zh import Parser
 from generator.errors import ContentError, Problem
 
 
@@ -173,7 +174,7 @@ def cmd_compare(args) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m generator", description="营商环境公开平台：由 YAML 内容生成静态网站")
+    p = Parser(prog="python -m generator", description="营商环境公开平台：由 YAML 内容生成静态网站")
     sub = p.add_subparsers(dest="command", required=True)
 
     def command(name: str, help_: str, func) -> argparse.ArgumentParser:

@@ -90,7 +90,7 @@ def test_an_invalid_save_writes_nothing_and_names_the_field(preview):
     assert status == 422
     assert answer["problems"] == [
         {"path": ["category"], "message": "“行政许可证”不是有效的职权类型，应为以下之一：行政许可、行政处罚、行政强制、行政征收、行政给付、"
-                                          "行政检查、行政确认、行政奖励、行政裁决、其他行政权力、公共服务",
+                                          "行政检查、行政确认、行政奖励、行政裁决、其他行政权力、公共服务。您是不是要写 行政许可？",
          "where": answer["problems"][0]["where"]},
         {"path": ["time_limit"], "message": "承诺时限 30 个工作日超过了法定时限 20 个工作日，承诺时限不得超过法定时限",
          "where": answer["problems"][1]["where"]},

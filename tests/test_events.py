@@ -143,7 +143,7 @@ def test_unknown_power_and_lead_are_located_errors(tree, monkeypatch):
     assert site is None
     assert [p.format() for p in content.all_problems()] == [
         "content/events/kaiban-canyin.yaml:6:7: error: 引用了不存在的部门标识 nowhere",
-        "content/events/kaiban-canyin.yaml:8:12: error: 引用了不存在的权责事项标识 sc-404",
+        "content/events/kaiban-canyin.yaml:8:12: error: 引用了不存在的权责事项标识 sc-404：您是不是要写 sc-1？",
     ]
 
 

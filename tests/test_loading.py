@@ -22,7 +22,7 @@ def test_parse_cache_never_lends_one_tree_s_file_to_another(tmp_path):
     for root in (first, second):
         content, site = check(root, TODAY, cache=cache)
         assert site is None
-        assert {Path(p.file).resolve().parent.parent for p in content.errors()} == {root.resolve()}
+        assert {p.file for p in content.errors()} == {"content/powers/shichang.yaml"}  # relative to its own repository root
     content, site = check(write_tree(tmp_path / long / "c" / "content", MINIMAL), TODAY, cache=cache)
     assert site is not None and {Path(where[0]).parent.parent for where in site.sources.values()} == {tmp_path / long / "c" / "content"}
 

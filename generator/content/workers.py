@@ -23,7 +23,7 @@ from pathlib import Path
 from generator.content.cache import ParseCache
 from generator.content.load import Locator
 from generator.content.tree import (Content, Validated, add_validated, layout_files, layout_problems, load_one,
-                                    validate_file)
+                                    suggest_ids, validate_file)
 from generator.errors import Problem
 
 PARALLEL_BYTES = 3_000_000  # below this, one process is quicker than forking and pickling
@@ -59,7 +59,7 @@ def load_and_validate(root: Path, cache: ParseCache, workers: int = 0) -> Conten
         validated = results.pop(path)[1]
         if validated is not None:
             add_validated(content, path, validated)
-    return content
+    return suggest_ids(content)
 
 
 def _load_share(root: Path, paths: list[Path], cache: ParseCache) -> list[FileResult]:

@@ -19,7 +19,7 @@ from datetime import date
 from pathlib import Path
 
 from generator.content.cache import ParseCache
-from generator.content.tree import Content, content_files, display_path, load_tree, validate_tree
+from generator.content.tree import Content, content_files, display_path, load_tree, repository_root, validate_tree
 from generator.editing.schema import schema_for
 from generator.editing.files import file_kinds
 from generator.kinds import KINDS
@@ -178,7 +178,7 @@ class Editor:
                           "message": self._unmirror(problem.message), "where": f"{problem.file}:{problem.line}:{problem.column}"})
         for problem in content.problems:
             if problem.severity == "error":
-                real = self._real(Path(os.path.normpath(Path.cwd() / problem.file)))
+                real = self._real(Path(os.path.normpath((repository_root(self.mirror) or Path.cwd()) / problem.file)))
                 found.append({"path": None, "message": self._unmirror(problem.message), "where": f"{real}:{problem.line}:{problem.column}"})
         return found
 
