@@ -4,7 +4,7 @@ Everything the generator asks of the theme is in this module and in `mkdocs.yml`
 goes through documented extension points only (docs/theme.md says how to move to another):
 
 - **hooks** declared in `mkdocs.yml` (`hooks: [generator/output/theme.py]`): the functions
-  `on_files`, `on_page_content`, `on_env` and `on_post_page` below are MkDocs plugin events;
+  `on_files`, `on_page_content`, `on_env`, `on_post_template` and `on_post_page` below are MkDocs plugin events;
 - **theme overrides** in `templates/overrides/` (`custom_dir`): blocks of `main.html`
   (`extrahead`, `libs`, `announce`, `header`, `container`, `content`), the `copyright.html`
   partial (the footer: 主办单位, 承办单位, registrations, contact, hotline), and an empty
@@ -165,8 +165,28 @@ def on_env(env, config, files):
     return env
 
 
+# The theme's drawer and search toggles are checkboxes carrying `autocomplete="off"`, which HTML
+# allows on text-like inputs only (the Nu Html Checker's one error on every page, issue 15).
+_TOGGLES = tuple((f'<input class="md-toggle" data-md-toggle="{name}" type="checkbox" id="__{name}" autocomplete="off">',
+                  f'<input class="md-toggle" data-md-toggle="{name}" type="checkbox" id="__{name}">')
+                 for name in ("drawer", "search"))
+
+
+def _valid_toggles(output: str) -> str:
+    for bad, good in _TOGGLES:
+        output = output.replace(bad, good, 1)
+    return output
+
+
+def on_post_template(output, template_name, config):
+    """The theme's 404.html, rendered as a template rather than a page."""
+    return _valid_toggles(output)
+
+
 def on_post_page(output, page, config):
-    """Keep a shell page in memory, unwritten (MkDocs writes no page whose output is empty)."""
+    """Drop the attribute HTML forbids on the theme's toggles; keep a shell page in memory,
+    unwritten (MkDocs writes no page whose output is empty)."""
+    output = _valid_toggles(output)
     uri = page.file.src_uri
     if uri.endswith(f"/{SHELL}.md"):
         config.extra["generator"].shells[uri.split("/")[0]] = output
