@@ -72,8 +72,31 @@ class Renderer:
         for src_uri, title, template, hide in NAV_PAGES:
             depth = src_uri.count("/")
             ctx = self.context(depth, title=title, **(extra or {}))
-            pages.append(Page(src_uri, title, self.env.get_template(template).render(ctx), hide))
+            pages.append(Page(src_uri, title, self.env.get_template(template).render(ctx), hide,
+                              description=self.description(src_uri), feed=self.feed(src_uri)))
         return pages
+
+    def description(self, src_uri: str) -> str:
+        """The meta description of a navigation page: what it holds, counted."""
+        site = self.site
+        section = src_uri.removesuffix("index.md").rstrip("/")
+        if section in KINDS:
+            kind = KINDS[section]
+            return f"{site.info.region}公开的{kind.label}，共 {len(site.records[section]):,} 条，可按条件筛选，可下载开放数据"
+        counts = "、".join(f"{label} {n:,} 条" for label, n in counted(site))
+        return {
+            "": f"{site.info.name}：{site.info.region}各部门公开的{counts}，可搜索、可订阅、可下载",
+            "departments": f"{site.info.region}公开权责清单与政策的 {len(site.departments):,} 个部门及其联系方式",
+            "stats": f"{site.info.region}公开的{counts}，按部门、类别和状态统计",
+            "changes": f"{site.info.name}最近新增、修改和取消的记录，按日期列出",
+            "search": f"搜索{site.info.name}公开的事项、政策、部门和任务",
+            "guide": f"{site.info.name}的数据说明：各类记录的字段、格式与填写方法",
+        }.get(section, site.info.name)
+
+    @staticmethod
+    def feed(src_uri: str) -> str:
+        section = src_uri.removesuffix("index.md").rstrip("/")
+        return f"feeds/{section}.xml" if section in KINDS else ""
 
     def record_pages(self, shells: dict[str, Shell], part: int = 0, parts: int = 1,
                      unchanged: Callable[[str, tuple], bool] | None = None,
@@ -93,7 +116,8 @@ class Renderer:
             if unchanged and unchanged(rel, (dept, *(r for records in filed.values() for r in records))):
                 continue
             body = template.render(ctx, department=dept, filed=filed)
-            yield rel, shells["departments"].fill(dept.id, dept.name, body)
+            yield rel, shells["departments"].fill(dept.id, dept.name, body,
+                                                  description=f"{dept.name}（{dept.region}）公开的权责事项、政策与联系方式")
         for kind in KINDS.values():
             template = self.env.get_template(kind.template)
             for record in share(site.records[kind.name])[part::parts]:
@@ -101,7 +125,8 @@ class Renderer:
                 if unchanged and unchanged(rel, self.inputs(kind.name, record)):
                     continue
                 body = template.render(ctx, record=record, record_kind=kind)
-                yield rel, shells[kind.name].fill(record.id, kind.title(record), body)
+                yield rel, shells[kind.name].fill(record.id, kind.title(record), body, kind.page_title(record, site),
+                                                  kind.page_description(record, site))
 
     def page_inputs(self) -> list[tuple[str, tuple]]:
         """(page, the objects it is made from) for every record page, without rendering."""
@@ -137,6 +162,19 @@ class Renderer:
         finally:
             _FORKED = None
         return [rel for part in parts for rel in part]
+
+
+def counted(site: Site) -> list[tuple[str, int]]:
+    """(label, number) of each kind's records, or of the parts a kind counts (a board's entries)."""
+    out = []
+    for kind in KINDS.values():
+        records = site.records[kind.name]
+        if kind.parts:
+            part = kind.parts[0]
+            out.append((part.summary or part.label, sum(part.count(r) for r in records)))
+        else:
+            out.append((kind.label, len(records)))
+    return out
 
 
 _FORKED: tuple | None = None

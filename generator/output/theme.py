@@ -53,7 +53,8 @@ from generator.publish.csp import meta_policy, script_hashes
 
 SHELL = "__shell__"  # a shell's URL is <kind>/__shell__/: the record's id takes its place
 _TITLE, _BODY = "<!--slot:title-->", "<!--slot:body-->"  # comments: escaped text never holds "<!--"
-_SLOTS = {_TITLE: "title", _BODY: "body", SHELL: "id"}
+_HEAD_TITLE, _DESCRIPTION = "<!--slot:head_title-->", "<!--slot:description-->"  # the <title>, the meta description
+_SLOTS = {_TITLE: "title", _BODY: "body", SHELL: "id", _HEAD_TITLE: "head_title", _DESCRIPTION: "description"}
 # The theme's files that no page loads: its search (ours is output/search.py) and source maps.
 _UNUSED_THEME_FILES = ("assets/javascripts/lunr/*", "assets/javascripts/workers/*", "*.map")
 
@@ -65,8 +66,10 @@ class Shell:
     parts: tuple[str, ...]  # text between slots
     slots: tuple[str, ...]  # "title" | "body" | "id", one per gap
 
-    def fill(self, record_id: str, title: str, body: str) -> str:
-        values = {"title": html.escape(title, quote=True), "body": body, "id": record_id}
+    def fill(self, record_id: str, title: str, body: str, head_title: str = "", description: str = "") -> str:
+        values = {"title": html.escape(title, quote=True), "body": body, "id": record_id,
+                  "head_title": html.escape(head_title or title, quote=True),
+                  "description": html.escape(description or title, quote=True)}
         out = [self.parts[0]]
         for slot, part in zip(self.slots, self.parts[1:]):
             out.append(values[slot])
@@ -97,6 +100,9 @@ class Page:
     title: str
     html: str
     hide: tuple[str, ...] = ()
+    description: str = ""  # its meta description: what the page holds (plain text)
+    feed: str = ""  # the site-relative path of the Atom feed of what it lists, beside /feed.xml
+    head_title: str = ""  # the <title>, when it says more than the title (plain text)
 
 
 @dataclass
@@ -107,8 +113,10 @@ class _Build:
     shells: dict[str, str] = field(default_factory=dict)  # kind -> the shell page as the theme rendered it
 
 
-def shell_pages(kinds: list[str]) -> list[Page]:
-    return [Page(f"{kind}/{SHELL}.md", _TITLE, _BODY, hide=("toc",)) for kind in kinds]
+def shell_pages(kinds: list[str], feeds: dict[str, str] | None = None) -> list[Page]:
+    """One shell per kind; `feeds`: the Atom feed of a kind's records, linked from their pages' head."""
+    return [Page(f"{kind}/{SHELL}.md", _TITLE, _BODY, hide=("toc",), description=_DESCRIPTION,
+                 feed=(feeds or {}).get(kind, ""), head_title=_HEAD_TITLE) for kind in kinds]
 
 
 def build_theme(config_file: Path, pages: list[Page], out_dir: Path, site_info: dict,
@@ -146,6 +154,11 @@ def on_files(files, config):
         front = {"title": page.title}
         if page.hide:
             front["hide"] = list(page.hide)
+        # MkDocs templates do not escape: plain text is escaped here, slots are filled escaped (Shell.fill)
+        for key in ("description", "head_title", "feed"):
+            value = getattr(page, key)
+            if value:
+                front[key] = value if value.startswith("<!--slot:") else html.escape(value, quote=True)
         markdown = "---\n" + json.dumps(front, ensure_ascii=False) + "\n---\n\n"
         files.append(File.generated(config, page.src_uri, content=markdown))
     return files

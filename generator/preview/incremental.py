@@ -26,7 +26,7 @@ from generator.pipeline import (REPO, Result, Timings, build, check, no_cycle_co
                                 site_files)
 from generator.output.render import TEMPLATES, Renderer, environment
 from generator.output.search import build_index
-from generator.output.sitemap import sitemap_files
+from generator.output.sitemap import last_changes, robots_txt, sitemap_files
 from generator.output.theme import build_theme, shell_pages
 from generator.publish.write import exclusive
 
@@ -69,7 +69,7 @@ class Incremental:
             pages = self._record_pages(renderer, self.shells)
             pages_written()
             nav_pages = renderer.nav_pages(page_context(site))
-            shells = build_theme(self.config_file, nav_pages + shell_pages(["departments", *KINDS]),
+            shells = build_theme(self.config_file, nav_pages + shell_pages(["departments", *KINDS], {kind: f"feeds/{kind}.xml" for kind in KINDS}),
                                  self.out_dir, site.info.model_dump(mode="json"), clean=False)
             if shells != self.shells:  # the site's name or look changed: every page changes
                 self.made_from.clear()
@@ -80,8 +80,9 @@ class Incremental:
         with timings.stage("write"):
             files.update(open_data(site))
             files.update(site_files(site))
-            files.update(sitemap_files(site.info.base_url, [p.src_uri.removesuffix("index.md") for p in nav_pages]
-                                       + [rel.removesuffix("index.html") for rel in pages]))
+            paths = [p.src_uri.removesuffix("index.md") for p in nav_pages] + [rel.removesuffix("index.html") for rel in pages]
+            files.update(sitemap_files(site.info.base_url, paths, last_changes(site, paths)))
+            files["robots.txt"] = robots_txt(site.info.base_url)
             for rel, data in files.items():
                 _write(self.out_dir / rel, data)
             for rel in (self.files - set(files)) | (set(self.made_from) - set(pages)):
