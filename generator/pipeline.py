@@ -24,6 +24,7 @@ from generator.output.charts import statistics
 from generator.content.tree import Content, display_path
 from generator.errors import ContentError
 from generator.output.export import feed, open_data, recent_changes
+from generator.output.datapackage import datapackage
 from generator.output.facets import facet_files
 from generator.output.feeds import feed_files, recent_batches
 from generator.output.guide import guide_sections
@@ -35,6 +36,7 @@ from generator.publish.slices import WHOLE, Part, Slice, read_slices
 from generator.output.render import NAV_PAGES, Renderer, environment
 from generator.publish.scan import check_site
 from generator.output.search import index_part
+from generator.output.sitemap import last_changes
 from generator.output.theme import Page, build_theme, shell_pages
 from generator.publish.write import Output, check_target, exclusive, tidy
 
@@ -42,6 +44,7 @@ if TYPE_CHECKING:
     from generator.preview.incremental import Preview
 
 REPO = Path(__file__).resolve().parent.parent
+FEEDS = {kind: f"feeds/{kind}.xml" for kind in KINDS}  # output/feeds.py, linked from the kind's pages
 
 
 @dataclass
@@ -101,7 +104,7 @@ def build(content_dir: Path, out_dir: Path, today: date, *, config_file: Path = 
                 nav_pages = renderer.nav_pages(page_context(site)) if slice_.first else \
                     [Page(src, title, "", hide) for src, title, _, hide in NAV_PAGES]
                 scratch = part.site_dir if slice_.first else output.root / "theme"
-                shells = build_theme(config_file, nav_pages + shell_pages(["departments", *KINDS]),
+                shells = build_theme(config_file, nav_pages + shell_pages(["departments", *KINDS], FEEDS),
                                      scratch, site.info.model_dump(mode="json"), clean=preview is None)
                 if not slice_.first:
                     shutil.rmtree(scratch)
@@ -112,6 +115,7 @@ def build(content_dir: Path, out_dir: Path, today: date, *, config_file: Path = 
                     written = watch.pages()  # the kept ones too
                 pages = [p.src_uri.removesuffix("index.md") for p in nav_pages] if slice_.first else []
                 part.pieces.pages = pages + [rel.removesuffix("index.html") for rel in written]
+                part.pieces.lastmod = last_changes(site, part.pieces.pages)
             with timings.stage("search index"):
                 docs = search_docs(site)
                 part.pieces.search = index_part(docs, *slice_.bounds(len(docs)))
@@ -198,6 +202,7 @@ def site_files(site: Site) -> Iterator[tuple[str, bytes]]:
     yield "feed.xml", feed(site, recent_changes(site))
     yield from feed_files(site)
     yield from facet_files(site)
+    yield "datapackage.json", datapackage(site)
 
 
 def search_docs(site: Site) -> list[dict]:

@@ -113,7 +113,7 @@ def test_events_list_open_data_search_and_navigation(small, tmp_path):
     data = list(csv.DictReader(io.StringIO((out / "data/events.csv").read_text("utf-8-sig"))))
     assert data == [{"id": "kaiban-canyin", "title": "开办餐饮店", "audience": "企业", "aliases": "开饭店；开餐馆",
                      "lead": "shichang", "lead_name": "测试市市场监督管理局", "steps": "sc-2；sc-1",
-                     "promised_days": "5", "status": "有效", "url": "events/kaiban-canyin/"}]
+                     "promised_days": "5", "status": "有效", "url": "https://example.gov.cn/events/kaiban-canyin/"}]
     assert json.loads((out / "data/events.json").read_text("utf-8"))[0]["steps"] == "sc-2；sc-1"
     home = BeautifulSoup((out / "index.html").read_text("utf-8"), "html.parser")
     tabs = [a.get_text(strip=True) for a in home.select(".md-tabs__link")]

@@ -294,8 +294,14 @@ KIND = Kind(
     statistics=_statistics,
     data_columns=DATA_COLUMNS,
     data_rows=_data_rows,
+    data_titles={"id": "事项标识", "code": "职权编码", "name": "职权名称", "category": "职权类型",
+                 "department": "部门标识", "department_name": "部门名称", "region": "所属区域",
+                 "basis": "设定依据", "implementer": "实施主体", "level": "行使层级", "status": "事项状态",
+                 "effective": "生效日期", "url": "网页地址"},
+    data_dates=("effective",),
     changes=_changes,
     status_actions={"已取消": "取消", "已下放": "下放", "已调整": "调整", "暂停": "暂停"},
     columns=SHEET_COLUMNS,
+    department_of=lambda power, site: _department(site, power).name,
 )
 

@@ -77,8 +77,31 @@ class Renderer:
         for src_uri, title, template, hide in NAV_PAGES:
             depth = src_uri.count("/")
             ctx = self.context(depth, title=title, **(extra or {}))
-            pages.append(Page(src_uri, title, self.env.get_template(template).render(ctx), hide))
+            pages.append(Page(src_uri, title, self.env.get_template(template).render(ctx), hide,
+                              description=self.description(src_uri), feed=self.feed(src_uri)))
         return pages
+
+    def description(self, src_uri: str) -> str:
+        """The meta description of a navigation page: what it holds, counted."""
+        site = self.site
+        section = src_uri.removesuffix("index.md").rstrip("/")
+        if section in KINDS:
+            kind = KINDS[section]
+            return f"{site.info.region}公开的{kind.label}，共 {len(site.records[section]):,} 条，可按条件筛选，可下载开放数据"
+        counts = "、".join(f"{label} {n:,} 条" for label, n in counted(site))
+        return {
+            "": f"{site.info.name}：{site.info.region}各部门公开的{counts}，可搜索、可订阅、可下载",
+            "departments": f"{site.info.region}公开权责清单与政策的 {len(site.departments):,} 个部门及其联系方式",
+            "stats": f"{site.info.region}公开的{counts}，按部门、类别和状态统计",
+            "changes": f"{site.info.name}最近新增、修改和取消的记录，按日期列出",
+            "search": f"搜索{site.info.name}公开的事项、政策、部门和任务",
+            "guide": f"{site.info.name}的数据说明：各类记录的字段、格式与填写方法",
+        }.get(section, site.info.name)
+
+    @staticmethod
+    def feed(src_uri: str) -> str:
+        section = src_uri.removesuffix("index.md").rstrip("/")
+        return f"feeds/{section}.xml" if section in KINDS else ""
 
     def record_pages(self, shells: dict[str, Shell], part: int = 0, parts: int = 1, watch: Any = None,
                      share: Callable[[list], list] = list) -> Iterator[tuple[str, str]]:
@@ -107,10 +130,12 @@ class Renderer:
             if kind is None:  # a department: what it files is read through the same view
                 filed = {name: records_of(view, record.id) for name, records_of in filing}
                 body = template.render(ctx, department=record, filed=filed)
-                html = shells["departments"].fill(record.id, record.name, body)
+                html = shells["departments"].fill(record.id, record.name, body,
+                                                  description=f"{record.name}（{record.region}）公开的权责事项、政策与联系方式")
             else:
                 body = templates[kind.name].render(ctx, record=record, record_kind=kind)
-                html = shells[kind.name].fill(record.id, kind.title(record), body)
+                html = shells[kind.name].fill(record.id, kind.title(record), body, kind.page_title(record, site),
+                                              kind.page_description(record, site))
             if watch is not None:
                 watch.rendered(rel, record, reads)
             yield rel, html
@@ -131,6 +156,19 @@ class Renderer:
         finally:
             _FORKED = None
         return [rel for part in parts for rel in part]
+
+
+def counted(site: Site) -> list[tuple[str, int]]:
+    """(label, number) of each kind's records, or of the parts a kind counts (a board's entries)."""
+    out = []
+    for kind in KINDS.values():
+        records = site.records[kind.name]
+        if kind.parts:
+            part = kind.parts[0]
+            out.append((part.summary or part.label, sum(part.count(r) for r in records)))
+        else:
+            out.append((kind.label, len(records)))
+    return out
 
 
 _FORKED: tuple | None = None

@@ -41,7 +41,7 @@ _HREF = re.compile(rb' href="([^"]*)"')
 _LOOSE_HREF = re.compile(rb'href\s*=\s*[^"\s]')  # every href of ours is double-quoted
 _CSP_META = re.compile(rb'<meta http-equiv="content-security-policy" content="([^"]*)"')
 _ATTR = re.compile(rb'\s*([^\s"\'>/=]+)(?:\s*=\s*(?:"[^"]*"|\'[^\']*\'|[^\s>]*))?|\s*/')
-_SCRIPT_SRC = re.compile(rb'<script src="([^"<>]+)">\Z')
+_SCRIPT_SRC = re.compile(rb'<script src="([^"<>]+)"(?: defer)?>\Z')  # main.html defers them
 _FORM = re.compile(rb'<form class="(?:site|home)-search" role="search" action="([^"<>]*)" method="get"'
                    rb'(?: data-site-root="[^"<>]*")?(?: id="[a-z-]+")?>\Z')
 _CONFIG = b'<script id="__config" type="application/json">'
