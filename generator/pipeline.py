@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from generator.preview.incremental import Preview
 
 REPO = Path(__file__).resolve().parent.parent
+CONFIG = Path(__file__).resolve().parent / "mkdocs.yml"  # the theme's configuration, shipped in the package
 FEEDS = {kind: f"feeds/{kind}.xml" for kind in KINDS}  # output/feeds.py, linked from the kind's pages
 
 
@@ -57,7 +58,7 @@ class Result:
 
 
 @no_cycle_collection()
-def build(content_dir: Path, out_dir: Path, today: date, *, config_file: Path = REPO / "mkdocs.yml",
+def build(content_dir: Path, out_dir: Path, today: date, *, config_file: Path = CONFIG,
           timings: Timings | None = None, log: Callable[[str], None] = print, workers: int = 0,
           quick_cleanup: bool = False, cache: Path | ParseCache | None = None, memo: dict | None = None,
           allow_drop: bool = False, slice_: Slice = WHOLE, preview: Preview | None = None) -> Result:

@@ -21,11 +21,11 @@ from generator.output.markdown import render_markdown
 from generator.kinds.site import tel_url
 from generator.output.theme import OFF_TABS, Page, Shell
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 
 # The navigation pages MkDocs renders, in the navigation's order: (source uri, title, template, hide).
 # `hide` may hold theme.OFF_TABS: a page for editors, kept out of the public tabs and reached by the
-# footer's link (templates/overrides/partials/copyright.html), as the editors' guide is.
+# footer's link (generator/templates/overrides/partials/copyright.html), as the editors' guide is.
 NAV_PAGES = (
     ("index.md", "首页", "pages/home.html", ("navigation", "toc")),
     ("departments/index.md", "部门", "pages/departments.html", ("toc",)),

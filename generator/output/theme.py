@@ -1,11 +1,11 @@
 """The theme layer: MkDocs (or ProperDocs) with mkdocs-material renders the site's frame.
 
-Everything the generator asks of the theme is in this module and in `mkdocs.yml`, and it
+Everything the generator asks of the theme is in this module and in `generator/mkdocs.yml`, and it
 goes through documented extension points only (docs/theme.md says how to move to another):
 
-- **hooks** declared in `mkdocs.yml` (`hooks: [generator/output/theme.py]`): the functions
+- **hooks** declared in `generator/mkdocs.yml` (`hooks: [generator/output/theme.py]`): the functions
   `on_files`, `on_page_content`, `on_env`, `on_post_template` and `on_post_page` below are MkDocs plugin events;
-- **theme overrides** in `templates/overrides/` (`custom_dir`): blocks of `main.html`
+- **theme overrides** in `generator/templates/overrides/` (`custom_dir`): blocks of `main.html`
   (`extrahead`, `libs`, `announce`, `header`, `container`, `content`), the `copyright.html`
   partial (the footer: 主办单位, 承办单位, registrations, contact, hotline), `404.html` (the page
   for an unknown address, in Chinese, with search and a way home), and an empty

@@ -19,7 +19,7 @@ from typing import Any, Callable
 
 from generator.content.cache import ParseCache
 from generator.output import render
-from generator.pipeline import REPO, Result, build, no_cycle_collection
+from generator.pipeline import CONFIG, Result, build, no_cycle_collection
 from generator.preview.record import View, same, unchanged
 from generator.publish.inplace import InPlace
 
@@ -98,7 +98,7 @@ class Watch:
 class Incremental:
     content_dir: Path
     out_dir: Path
-    config_file: Path = REPO / "mkdocs.yml"
+    config_file: Path = CONFIG
     state: Preview = field(default_factory=Preview)
 
     @property

@@ -31,11 +31,12 @@ from zoneinfo import ZoneInfo
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
+from generator.output.render import TEMPLATES
 from generator.errors import ContentError, Problem
 from generator.kinds import KINDS
 from generator.preview.editor import EditError, Editor
 from generator.preview.incremental import Incremental
-from generator.pipeline import REPO, summary
+from generator.pipeline import summary
 
 PREFIX = "/__preview__/"
 STATE_URL = PREFIX + "state"
@@ -296,7 +297,7 @@ def serve(content_dir: Path, output_dir: Path, port: int, today: date | None = N
     print(f"正在生成网站……预览地址：http://127.0.0.1:{port}/（按 Ctrl+C 停止）", file=sys.stderr)
     stop = threading.Event()
     observer = Observer()
-    for folder in (Path(content_dir), REPO / "templates"):
+    for folder in (Path(content_dir), TEMPLATES):
         if folder.is_dir():
             observer.schedule(_OnChange(preview), str(folder), recursive=True)
     observer.start()  # before the first build, so an edit made meanwhile is not missed

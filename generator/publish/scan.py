@@ -150,7 +150,7 @@ class _Page:
         csp = _CSP_META.search(low, 0, head_end if head_end >= 0 else len(low))
         allowed = _script_sources(data[csp.start(1):csp.end(1)]) if csp else frozenset()
         if csp is None and head_end >= 0:
-            self.fail(0, "页面缺少 Content-Security-Policy（templates/overrides/main.html 的 extrahead）")
+            self.fail(0, "页面缺少 Content-Security-Policy（generator/templates/overrides/main.html 的 extrahead）")
             allowed = None  # its inline scripts cannot be told apart: the missing policy is the problem
         for match in _HEAD_TAG.finditer(low, max(head_end, 0)):
             self.fail(match.start(), f"<{match.group(1).decode()}> 只能出现在 <head> 中，这一处可能来自内容数据")
