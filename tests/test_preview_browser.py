@@ -67,8 +67,9 @@ def test_a_broken_file_shows_every_problem_in_view_until_it_is_fixed(live, tab):
     items = panel.locator("li")
     assert [text.split("content/", 1)[1] for text in items.all_inner_texts()] == [
         "powers/shichang.yaml:40:13: error: “行政处罚书”不是有效的职权类型，应为以下之一：行政许可、行政处罚、行政强制、行政征收、"
-        "行政给付、行政检查、行政确认、行政奖励、行政裁决、其他行政权力、公共服务",
-        "powers/shichang.yaml:52:11: error: “下放”不是有效的事项状态，应为以下之一：有效、已取消、已下放、已调整、暂停",
+        "行政给付、行政检查、行政确认、行政奖励、行政裁决、其他行政权力、公共服务。您是不是要写 行政处罚？",
+        "powers/shichang.yaml:52:11: error: “下放”不是有效的事项状态，应为以下之一：有效、已取消、已下放、已调整、暂停。"
+        "您是不是要写 已下放？",
     ]
     assert items.first.locator("a").get_attribute("href") == f"vscode://file{file.resolve()}:40:13"
     # In view and styled: fixed at the top, on top of the page, in the panel's colours.

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import MINIMAL
+
 REPO = Path(__file__).resolve().parent.parent
 NPM = REPO / ".cache" / "npm" / "node_modules"
 
@@ -134,7 +136,6 @@ def test_feeds_are_valid_atom_and_each_entry_says_what_changed(example_site):
 
 
 def test_feeds_without_base_url_still_have_absolute_ids(build_once):
-    from tests.conftest import MINIMAL
     power = textwrap.dedent(MINIMAL["powers/shichang.yaml"]) + "  changes:\n    - date: 2026-03-01\n      action: 调整\n"
     site = build_once({"site.yaml": MINIMAL["site.yaml"].replace("base_url: https://example.gov.cn/\n", ""),
                        "powers/shichang.yaml": power})
@@ -169,7 +170,6 @@ def test_open_data_urls_resolve_from_data_and_codes_stay_strings(example_site):
 
 
 def test_an_empty_kind_still_has_its_csv_header(build_once):
-    from tests.conftest import MINIMAL
     site = build_once({"site.yaml": MINIMAL["site.yaml"].replace("base_url: https://example.gov.cn/\n", "")})
     assert (site / "data" / "policies.csv").read_bytes() == (
         "\ufeffid,title,doc_number,issuers,issued,published,effective,expires,status,topics,beneficiaries,"
@@ -195,7 +195,6 @@ def test_sitemap_dates_every_page_by_its_last_change_and_robots_names_it(example
 
 
 def test_sitemap_takes_the_records_own_dates_without_history(build_once):
-    from tests.conftest import MINIMAL
     power = textwrap.dedent(MINIMAL["powers/shichang.yaml"]) + "  changes:\n    - date: 2026-03-01\n      action: 调整\n"
     site = build_once({"powers/shichang.yaml": power})
     text = (site / "sitemap.xml").read_text("utf-8")

@@ -32,6 +32,7 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from generator.output.render import TEMPLATES
+from generator.content.tree import repository_root
 from generator.errors import ContentError, Problem
 from generator.kinds import KINDS
 from generator.preview.editor import EditError, Editor
@@ -53,6 +54,7 @@ class Preview:
 
     def __init__(self, content_dir: Path, output_dir: Path, today: date | None = None):
         self.content_dir = Path(content_dir)
+        self.root = repository_root(self.content_dir.resolve())  # problem paths are relative to it
         self.output_dir = Path(output_dir).resolve()
         self.today = today
         self.version = 0
@@ -151,22 +153,23 @@ class _OnChange(FileSystemEventHandler):
             self.preview.changed.set()
 
 
-def panel(problems: list, built: bool) -> str:
+def panel(problems: list, built: bool, root: Path | None = None) -> str:
     """The problems, in view at the top of the page (styled by preview.css: the site's CSP
     allows no inline style), each with a link that opens its spot in the editor."""
     errors = sum(1 for p in problems if isinstance(p, Problem) and p.severity == "error") or len(problems)
     underneath = "上一次成功生成的版本" if built else "尚无成功生成的版本"
-    items = "".join(f"<li>{_item(p)}</li>" for p in problems)
+    items = "".join(f"<li>{_item(p, root)}</li>" for p in problems)
     return ('<div id="preview-problems" class="preview-problems" role="alert">'
             f"<strong>内容有 {errors} 个问题，网站没有更新（下面显示的是{underneath}）。修改文件后会自动重新检查。</strong>"
             f'<ol class="preview-problems__list">{items}</ol></div>')
 
 
-def _item(problem) -> str:
+def _item(problem, root: Path | None) -> str:
+    """One problem; its link opens the spot (problem paths are relative to the repository root)."""
     if not isinstance(problem, Problem):
         return f'<span class="preview-problems__message">{html.escape(str(problem))}</span>'
     where = f"{problem.file}:{problem.line}:{problem.column}"
-    spot = f"vscode://file{Path(problem.file).resolve().as_posix()}:{problem.line}:{problem.column}"
+    spot = f"vscode://file{((root or Path.cwd()) / problem.file).resolve().as_posix()}:{problem.line}:{problem.column}"
     return (f'<a class="preview-problems__where" href="{html.escape(spot)}" title="在 VS Code 中打开">{html.escape(where)}</a>'
             f': {html.escape(problem.severity)}: <span class="preview-problems__message">{html.escape(problem.message)}</span>')
 
@@ -183,9 +186,9 @@ def inject(page: str, extra: str) -> str:
     return page[:at] + extra + page[at:]
 
 
-def error_page(problems: list) -> str:
+def error_page(problems: list, root: Path | None = None) -> str:
     return inject("<!doctype html><html lang=\"zh\"><head><meta charset=\"utf-8\"><title>内容有错误</title></head>"
-                  "<body></body></html>", panel(problems, built=False))
+                  "<body></body></html>", panel(problems, built=False, root=root))
 
 
 class _Handler(SimpleHTTPRequestHandler):
@@ -205,7 +208,7 @@ class _Handler(SimpleHTTPRequestHandler):
             problems, built = list(self.preview.problems), self.preview.built
         if not built:
             if problems:
-                return self._send(500, error_page(problems), "text/html; charset=utf-8")
+                return self._send(500, error_page(problems, self.preview.root), "text/html; charset=utf-8")
             return self._send(503, error_page(["正在生成网站，请稍候……"]), "text/html; charset=utf-8")
         target = Path(self.translate_path(path))
         if target.is_dir():
@@ -216,7 +219,7 @@ class _Handler(SimpleHTTPRequestHandler):
             if not target.is_file():
                 return super().do_GET()
         if target.suffix == ".html":
-            extra = (panel(problems, built=True) if problems else "") + (self.preview.tools(path) if status == 200 else "")
+            extra = (panel(problems, built=True, root=self.preview.root) if problems else "") + (self.preview.tools(path) if status == 200 else "")
             return self._send(status, inject(target.read_text("utf-8"), extra), "text/html; charset=utf-8")
         return super().do_GET()
 
