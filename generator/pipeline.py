@@ -33,7 +33,7 @@ from generator.kinds import KINDS
 from generator.publish import merge as merging
 from generator.publish.manifest import MANIFEST, check_drop, manifest_bytes
 from generator.publish.slices import WHOLE, Part, Slice, read_slices
-from generator.output.render import NAV_PAGES, Renderer, environment
+from generator.output.render import NAV_PAGES, Renderer, counted, environment
 from generator.publish.scan import check_site
 from generator.output.search import index_part
 from generator.output.sitemap import last_changes
@@ -229,15 +229,7 @@ def department_doc(site: Site, dept) -> dict:
 
 def summary(result: Result) -> str:
     """The one line a build ends with: how many records of each kind (or of their parts), pages, time."""
-    site = result.site
-    counted = []
-    for kind in KINDS.values():
-        records = site.records[kind.name]
-        if kind.parts:
-            part = kind.parts[0]
-            counted.append((part.summary or part.label, sum(part.count(r) for r in records)))
-        else:
-            counted.append((kind.label, len(records)))
-    total = sum(n for _, n in counted)
-    return (f"已生成 {total:,} 条记录（{'，'.join(f'{label} {n:,}' for label, n in counted)}），"
+    numbers = counted(result.site)
+    total = sum(n for _, n in numbers)
+    return (f"已生成 {total:,} 条记录（{'，'.join(f'{label} {n:,}' for label, n in numbers)}），"
             f"{result.pages:,} 个页面，用时 {result.timings.total():.1f} 秒")
