@@ -24,12 +24,33 @@ def ensure_chromium(session: nox.Session) -> None:
                 external=True, env={"DEBIAN_FRONTEND": "noninteractive"})
 
 
+NPM_TOOLS = {"vnu-jar": "26.9.27", "lighthouse": "12.8.2"}  # the validators tests/test_standards.py runs
+NPM_DIR = ".cache/npm"
+
+
+def ensure_npm_tools(session: nox.Session) -> dict[str, str]:
+    """The Nu Html Checker (Java) and Lighthouse (Node), into .cache/npm; Debian's Java and Node
+    when missing and we are root. Returns the environment that tells the tests where they are."""
+    if not (shutil.which("java") and shutil.which("npm")):
+        if os.geteuid() != 0:
+            session.error("标准检查需要 Java 与 Node：请运行 sudo apt-get install -y default-jre-headless nodejs npm")
+        session.run("apt-get", "update", "-qq", external=True)
+        session.run("apt-get", "install", "-y", "-qq", "--no-install-recommends", "default-jre-headless", "nodejs",
+                    "npm", external=True, env={"DEBIAN_FRONTEND": "noninteractive"})
+    session.run("npm", "install", "--prefix", NPM_DIR, "--no-audit", "--no-fund", "--no-save",
+                *(f"{name}@{version}" for name, version in NPM_TOOLS.items()), external=True)
+    modules = os.path.abspath(os.path.join(NPM_DIR, "node_modules"))
+    return {"VNU_JAR": os.path.join(modules, "vnu-jar", "build", "dist", "vnu.jar"),
+            "LIGHTHOUSE": os.path.join(modules, ".bin", "lighthouse"), "CHROME_PATH": shutil.which("chromium") or ""}
+
+
 @nox.session
 def tests(session: nox.Session) -> None:
     """The whole test suite, browser tests included (pass pytest options after --)."""
     ensure_chromium(session)
+    tools = ensure_npm_tools(session)
     session.install("-e", ".", *nox.project.dependency_groups(PYPROJECT, "test"))
-    session.run("pytest", *session.posargs)
+    session.run("pytest", *session.posargs, env=tools)
 
 
 @nox.session

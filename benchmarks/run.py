@@ -1,6 +1,7 @@
 """Benchmark: build synthetic city- and province-scale content; print times, memory and search figures.
 
     python benchmarks/run.py [--sizes 1000 5000 25000] [--naive-sizes 1000] [--work DIR]
+    python benchmarks/run.py --sizes 25000 --naive-sizes --validate-only 5   # cold validate: 1 process vs workers
     nox -s bench -- --sizes 1000 5000 25000 250000
     python benchmarks/run.py --sizes 250000 --naive-sizes --slices 4 --builds-only
 
@@ -51,8 +52,9 @@ def child(mode: str, content: Path, out: Path, cache: Path) -> dict:
 
     timings = Timings()
     start = time.perf_counter()
-    if mode in ("validate-cold", "validate-warm"):
-        content_, site = check(content, TODAY, timings, cache=cache if mode == "validate-warm" else None)
+    if mode.startswith("validate-"):  # validate-cold, validate-warm; -serial: in one process
+        content_, site = check(content, TODAY, timings, cache=cache if "warm" in mode else None,
+                               workers=1 if mode.endswith("-serial") else 0)
         assert site is not None, content_.errors()[:5]
     elif mode == "build":
         build(content, out, TODAY, timings=timings, log=lambda line: None)
@@ -184,6 +186,18 @@ def _digest(root: Path) -> dict[str, str]:
 
     return {str(p.relative_to(root)): hashlib.blake2b(p.read_bytes(), digest_size=16).hexdigest()
             for p in sorted(root.rglob("*")) if p.is_file()}
+def validate_rounds(content: Path, out: Path, cache: Path, rounds: int) -> None:
+    """Cold `validate` in one process and over workers, alternating (a shared machine's noise
+    hits both alike), then the ratio of their medians."""
+    walls: dict[str, list[float]] = {"validate-cold-serial": [], "validate-cold": []}
+    for _ in range(rounds):
+        for mode in walls:
+            r = run_child(mode, content, out, cache)
+            walls[mode].append(r["wall"])
+            print(f"{mode:21s} {r['wall']:6.2f} s  peak {r['peak_mb']:6.0f} MB   "
+                  + "  ".join(f"{name} {s:.2f}" for name, s, _ in r["stages"]), flush=True)
+    serial, parallel = (sorted(w)[len(w) // 2] for w in walls.values())
+    print(f"median: one process {serial:.2f} s, workers {parallel:.2f} s, ratio {parallel / serial:.2f}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -193,6 +207,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=Path("/tmp/yingshang-bench"))
     parser.add_argument("--slices", type=int, default=0, help="also build as N slices and merge them")
     parser.add_argument("--builds-only", action="store_true", help="only the builds (no validate, search, preview)")
+    parser.add_argument("--validate-only", type=int, metavar="ROUNDS",
+                        help="only `validate`, one process against workers (workers.py), alternating, ROUNDS times")
     parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -212,6 +228,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n## {n:,} records ({counts['powers']:,} powers, {counts['policies']:,} policies, "
               f"{counts['board_entries']:,} board entries, {counts['departments']:,} departments; "
               f"{counts['bytes'] / 1e6:.1f} MB of YAML, generated in {time.perf_counter() - start:.1f} s)")
+        if args.validate_only:
+            validate_rounds(content, out, cache, args.validate_only)
+            continue
         for mode in ("validate-warm",) if args.builds_only else ("validate-cold", "validate-warm", "validate-warm"):
             r = run_child(mode, content, out, cache)
             print(f"{mode:14s} {r['wall']:6.2f} s  peak {r['peak_mb']:6.0f} MB   "

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from generator.argparse_zh import Parser
 from generator.errors import ContentError, Problem
 
 
@@ -49,7 +50,7 @@ def _print_problems(problems: list[Problem], style: str) -> None:
 
 
 def cmd_validate(args) -> int:
-    from generator.pipeline import check
+    from generator.checking import check  # not pipeline: validate never imports the page stages
 
     content, site = check(args.content, args.today or shanghai_today(), cache=args.cache)
     problems = content.all_problems()
@@ -173,7 +174,7 @@ def cmd_compare(args) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m generator", description="营商环境公开平台：由 YAML 内容生成静态网站")
+    p = Parser(prog="python -m generator", description="营商环境公开平台：由 YAML 内容生成静态网站")
     sub = p.add_subparsers(dest="command", required=True)
 
     def command(name: str, help_: str, func) -> argparse.ArgumentParser:

@@ -38,6 +38,7 @@ class Pending:
     message: str
     at_key: bool = False  # point at the key rather than its value
     severity: str = "error"
+    lookup: tuple = ()  # (field title, value): a record's name written for its id, suggested once all are read
 
 
 @dataclass

@@ -4,29 +4,27 @@
 it writes anything, and it publishes the output only when every stage has succeeded.
 A large site builds as N slices in parallel jobs (`build --slice I/N`), each doing its
 share of the per-record work, and `merge()` joins them; a whole build is slice 1/1.
+The first three, which `validate` stops after, are `checking.check()`.
 """
 
 from __future__ import annotations
 
-import gc
 import os
-import resource
 import shutil
-import time
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 from urllib.parse import urlsplit
 
-from generator.site.assemble import assemble
+from generator.checking import Timings, check, no_cycle_collection  # also imported from here
 from generator.site.model import Site
 from generator.content.cache import ParseCache
 from generator.output.charts import statistics
-from generator.content.tree import Content, display_path, load_tree, validate_tree
+from generator.content.tree import Content, display_path
 from generator.errors import ContentError
 from generator.output.export import feed, open_data, recent_changes
+from generator.output.datapackage import datapackage
 from generator.output.facets import facet_files
 from generator.output.feeds import feed_files, recent_batches
 from generator.output.guide import guide_sections
@@ -35,45 +33,20 @@ from generator.kinds import KINDS
 from generator.publish import merge as merging
 from generator.publish.manifest import MANIFEST, check_drop, manifest_bytes
 from generator.publish.slices import WHOLE, Part, Slice, read_slices
-from generator.output.render import NAV_PAGES, Renderer, environment
+from generator.output.render import NAV_PAGES, Renderer, counted, environment
 from generator.publish.scan import check_site
 from generator.output.search import index_part
 from generator.output.search_synonyms import site_synonyms
+from generator.output.sitemap import last_changes
 from generator.output.theme import Page, build_theme, shell_pages
 from generator.publish.write import Output, check_target, exclusive, tidy
 
+if TYPE_CHECKING:
+    from generator.preview.incremental import Preview
+
 REPO = Path(__file__).resolve().parent.parent
-
-
-@dataclass
-class Timings:
-    """Wall time of each stage, and the process's peak memory (MB) when it ended."""
-
-    stages: list[tuple[str, float, float]] = field(default_factory=list)  # (name, seconds, peak MB)
-
-    @contextmanager
-    def stage(self, name: str) -> Iterator[None]:
-        start = time.perf_counter()
-        yield
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        self.stages.append((name, time.perf_counter() - start, peak))
-
-    def total(self) -> float:
-        return sum(seconds for _, seconds, _ in self.stages)
-
-
-@contextmanager
-def no_cycle_collection() -> Iterator[None]:
-    """Hold off Python's cyclic garbage collector while a build allocates millions of small
-    objects: each collection would walk everything loaded so far (measured: loading 25,000
-    records takes twice as long with it on). Nothing a build creates relies on it."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
+CONFIG = Path(__file__).resolve().parent / "mkdocs.yml"  # the theme's configuration, shipped in the package
+FEEDS = {kind: f"feeds/{kind}.xml" for kind in KINDS}  # output/feeds.py, linked from the kind's pages
 
 
 @dataclass
@@ -86,63 +59,65 @@ class Result:
 
 
 @no_cycle_collection()
-def check(content_dir: Path, today: date, timings: Timings | None = None,
-          cache: Path | ParseCache | None = None, memo: dict | None = None) -> tuple[Content, Site | None]:
-    """Load, validate and assemble; the `validate` command stops here. `cache` is a folder
-    for parsed files (see cache.py), `memo` keeps validated files in memory (the preview)."""
-    timings = timings or Timings()
-    with timings.stage("load"):
-        tree = load_tree(content_dir, cache if isinstance(cache, ParseCache) else ParseCache(cache))
-    with timings.stage("validate"):
-        content = validate_tree(tree, memo)
-    if content.errors():
-        return content, None
-    with timings.stage("assemble"):
-        site = assemble(content, today)
-    return content, (None if content.errors() else site)
-
-
-@no_cycle_collection()
-def build(content_dir: Path, out_dir: Path, today: date, *, config_file: Path = REPO / "mkdocs.yml",
+def build(content_dir: Path, out_dir: Path, today: date, *, config_file: Path = CONFIG,
           timings: Timings | None = None, log: Callable[[str], None] = print, workers: int = 0,
           quick_cleanup: bool = False, cache: Path | ParseCache | None = None, memo: dict | None = None,
-          allow_drop: bool = False, slice_: Slice = WHOLE) -> Result:
+          allow_drop: bool = False, slice_: Slice = WHOLE, preview: Preview | None = None) -> Result:
     """Build the site from `content_dir` into `out_dir`; `workers` processes render record
     pages (0: one per CPU core). With `quick_cleanup` the previous output is deleted in the
     background after the new one is in place. Unless `allow_drop`, a build that would drop
     more than a tenth of a list compared with the output it replaces stops (manifest.py).
     With `slice_` I/N, `out_dir` receives that slice's share for `merge` (publish/slices.py).
     `out_dir` is replaced as a whole, so it must not hold the content or the repository, nor be a
-    folder of other files (write.check_target: OutputRefused); builds into one output take turns."""
-    workers = workers or os.cpu_count() or 1
+    folder of other files (write.check_target: OutputRefused); builds into one output take turns.
+
+    With `preview` (the state a preview keeps between builds, preview/incremental.py) the same
+    stages build incrementally: the output is written in place (`preview.output`, publish/inplace.py),
+    a record page is rendered again only when what it read last time reads differently now
+    (preview/record.py), the changed record pages come first, and nothing is scanned."""
+    workers = 1 if preview else workers or os.cpu_count() or 1  # preview: the recorded reads stay in this process
     timings = timings or Timings()
     check_target(out_dir, content_dir, REPO)  # issue 10: never replace the content, the repository …
     with exclusive(out_dir, log):  # issue 10: one build at a time into one output (write.py)
         tidy(out_dir)  # what killed builds left beside it
+        if preview:
+            cache, memo = preview.parsed, preview.memo
         content, site = check(content_dir, today, timings, cache, memo)
         if site is None:
             raise ContentError(content.errors())
-        if slice_.whole:
+        if slice_.whole and not (preview and preview.shells):
             check_drop(content, out_dir, allow_drop)  # issue 6: no silent loss of records (merge checks slices)
         for note in site.withheld:
             log(f"未公开：{note}")
+        with timings.stage("history"):
+            for_site(site, history_cache(cache))
 
-        output = Output(out_dir)
+        output = preview.output(out_dir) if preview else Output(out_dir)
         part = Part(slice_, output)
         try:
             with timings.stage("render"):
                 renderer = Renderer(site, environment())
+                watch = preview.watch(site, output) if preview else None
+                written = None
+                if preview and preview.shells:  # what the editor looks at first, in the shells of last time
+                    written = renderer.write_record_pages(preview.shells, part.write_page, 1, watch=watch)
+                    preview.pages_written()
                 # slice 1 renders the section pages; the others need only the shells, the same from any page's text
                 nav_pages = renderer.nav_pages(page_context(site)) if slice_.first else \
                     [Page(src, title, "", hide) for src, title, _, hide in NAV_PAGES]
                 scratch = part.site_dir if slice_.first else output.root / "theme"
-                shells = build_theme(config_file, nav_pages + shell_pages(["departments", *KINDS]),
-                                     scratch, site.info.model_dump(mode="json"))
+                shells = build_theme(config_file, nav_pages + shell_pages(["departments", *KINDS], FEEDS),
+                                     scratch, site.info.model_dump(mode="json"), clean=preview is None)
                 if not slice_.first:
                     shutil.rmtree(scratch)
+                if preview and preview.new_shells(shells) or written is None:  # new shells: every page changes
+                    written = renderer.write_record_pages(shells, part.write_page, workers, watch=watch,
+                                                          share=slice_.share)
+                if watch is not None:
+                    written = watch.pages()  # the kept ones too
                 pages = [p.src_uri.removesuffix("index.md") for p in nav_pages] if slice_.first else []
-                written = renderer.write_record_pages(shells, part.write_page, workers, share=slice_.share)
                 part.pieces.pages = pages + [rel.removesuffix("index.html") for rel in written]
+                part.pieces.lastmod = last_changes(site, part.pieces.pages)
             with timings.stage("search index"):
                 docs = search_docs(site)
                 part.pieces.search = index_part(docs, *slice_.bounds(len(docs)), synonyms=site_synonyms(site))
@@ -158,8 +133,11 @@ def build(content_dir: Path, out_dir: Path, today: date, *, config_file: Path = 
                         output.write(rel, data)
                 else:
                     part.save(content_dir, today, site.info.base_url)
-            if slice_.whole:
-                with timings.stage("scan"):  # issue 6: nothing unsafe or broken is published (scan.py)
+            if slice_.whole and not preview:
+                # issue 6: nothing unsafe or broken is published (scan.py). Not in the preview: its folder is
+                # private and never published, and the scan reads every file (seconds at 25,000 records)
+                # after each edit; the build that publishes the same content scans it.
+                with timings.stage("scan"):
                     check_site(output.root, display_path(out_dir), base_path(site.info.base_url), workers)
             with timings.stage("publish"):
                 output.commit(wait=not quick_cleanup)
@@ -208,6 +186,12 @@ def base_path(base_url: str | None) -> str:
     return urlsplit(base_url or "/").path or "/"
 
 
+def history_cache(cache: Path | ParseCache | None) -> Path | None:
+    """The history cache lives in the parse cache's folder, so CI keeps both as one."""
+    folder = cache.folder if isinstance(cache, ParseCache) else cache
+    return folder / "history" if folder is not None else None
+
+
 def page_context(site: Site) -> dict:
     """What the navigation pages (lists, statistics, changes, guide) need beyond the site."""
     history = for_site(site)
@@ -220,6 +204,7 @@ def site_files(site: Site) -> Iterator[tuple[str, bytes]]:
     yield "feed.xml", feed(site, recent_changes(site))
     yield from feed_files(site)
     yield from facet_files(site)
+    yield "datapackage.json", datapackage(site)
 
 
 def search_docs(site: Site) -> list[dict]:
@@ -247,15 +232,7 @@ def department_doc(site: Site, dept) -> dict:
 
 def summary(result: Result) -> str:
     """The one line a build ends with: how many records of each kind (or of their parts), pages, time."""
-    site = result.site
-    counted = []
-    for kind in KINDS.values():
-        records = site.records[kind.name]
-        if kind.parts:
-            part = kind.parts[0]
-            counted.append((part.summary or part.label, sum(part.count(r) for r in records)))
-        else:
-            counted.append((kind.label, len(records)))
-    total = sum(n for _, n in counted)
-    return (f"已生成 {total:,} 条记录（{'，'.join(f'{label} {n:,}' for label, n in counted)}），"
+    numbers = counted(result.site)
+    total = sum(n for _, n in numbers)
+    return (f"已生成 {total:,} 条记录（{'，'.join(f'{label} {n:,}' for label, n in numbers)}），"
             f"{result.pages:,} 个页面，用时 {result.timings.total():.1f} 秒")

@@ -46,3 +46,34 @@ def serve_directory(root: Path, prefix: str = "") -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@contextmanager
+def preview_server(content: Path, out: Path, today: str = "2024-10-01", env: dict | None = None) -> Iterator[str]:
+    """`python -m generator serve` on `content` in a subprocess; yields its base URL (no '/')."""
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    repo = Path(__file__).resolve().parent.parent
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    log = open(out.parent / f"{out.name}.log", "w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "generator", "serve", "--content", str(content), "-o", str(out),
+         "--port", str(port), "--today", today],
+        cwd=repo, stdout=log, stderr=subprocess.STDOUT,
+        env={**os.environ, "PYTHONPATH": str(repo), **(env or {})},
+    )
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()

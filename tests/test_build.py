@@ -93,7 +93,7 @@ def test_pages_at_their_urls(small_site):
 
 def test_power_page_shows_its_fields(small_site):
     soup = page(small_site, "powers/sc-1")
-    assert soup.title.string == "食品生产许可 - 测试市营商环境公开平台"
+    assert soup.title.string == "食品生产许可 - 测试市市场监督管理局 - 测试市营商环境公开平台"
     body = article(soup)
     assert body.h1.get_text(" ", strip=True) == "食品生产许可 有效"
     facts = {tr.th.get_text(strip=True): tr.td.get_text(strip=True) for tr in body.select("table.facts tr")}

@@ -113,7 +113,7 @@ def test_events_list_open_data_search_and_navigation(small, tmp_path):
     data = list(csv.DictReader(io.StringIO((out / "data/events.csv").read_text("utf-8-sig"))))
     assert data == [{"id": "kaiban-canyin", "title": "开办餐饮店", "audience": "企业", "aliases": "开饭店；开餐馆",
                      "lead": "shichang", "lead_name": "测试市市场监督管理局", "steps": "sc-2；sc-1",
-                     "promised_days": "5", "status": "有效", "url": "events/kaiban-canyin/"}]
+                     "promised_days": "5", "status": "有效", "url": "https://example.gov.cn/events/kaiban-canyin/"}]
     assert json.loads((out / "data/events.json").read_text("utf-8"))[0]["steps"] == "sc-2；sc-1"
     home = BeautifulSoup((out / "index.html").read_text("utf-8"), "html.parser")
     tabs = [a.get_text(strip=True) for a in home.select(".md-tabs__link")]
@@ -143,7 +143,7 @@ def test_unknown_power_and_lead_are_located_errors(tree, monkeypatch):
     assert site is None
     assert [p.format() for p in content.all_problems()] == [
         "content/events/kaiban-canyin.yaml:6:7: error: 引用了不存在的部门标识 nowhere",
-        "content/events/kaiban-canyin.yaml:8:12: error: 引用了不存在的权责事项标识 sc-404",
+        "content/events/kaiban-canyin.yaml:8:12: error: 引用了不存在的权责事项标识 sc-404：您是不是要写 sc-1？",
     ]
 
 

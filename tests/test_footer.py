@@ -85,4 +85,4 @@ def test_identifiers_are_checked_like_every_other_key(tmp_path, capsys):
     assert main(["validate", "--content", str(content)]) == 1
     lines = capsys.readouterr().out.splitlines()
     assert [line.split("content/", 1)[1] for line in lines] == [
-        "site.yaml:6:3: error: 未知字段 icp_no：请检查拼写。这里可用的字段有：website_code、icp、public_security"]
+        "site.yaml:6:3: error: 未知字段 icp_no：您是不是要写 icp？这里可用的字段有：website_code、icp、public_security"]

@@ -166,3 +166,13 @@ def test_every_phone_field_is_a_phone_field(tree, monkeypatch, capsys):
         "content/site.yaml:5:20: error: " + MOBILE_FIELD_MSG.format("投诉热线"),
         "content/site.yaml:6:18: error: " + PHONE_MSG.format("联系电话", "找办公室"),
     ]
+
+
+def test_ids_made_from_codes_are_identifiers_too(tree, monkeypatch, capsys):
+    """`import` gives a row without an id the id <department>-<code> (editing/ids.py): a
+    15-digit code inside an id is no ID number either."""
+    text = powers(dalian_codes(3)).replace("- id: sc-", "- id: shichang-")
+    for i, code in enumerate(dalian_codes(3)):
+        text = text.replace(f"- id: shichang-{i}\n", f"- id: shichang-{code}\n", 1)
+    assert "shichang-2102" in text
+    assert validate(tree, monkeypatch, capsys, {"powers/shichang.yaml": text}) == []

@@ -59,7 +59,7 @@ def test_core_modules_name_no_kind():
 
 
 def test_the_facet_script_names_no_kind():
-    script = (REPO / "templates/static/assets/facets.js").read_text("utf-8")
+    script = (REPO / "generator/templates/static/assets/facets.js").read_text("utf-8")
     code = re.sub(r"/\*.*?\*/|//[^\n]*", "", script, flags=re.S)
     assert [name for name in KINDS if re.search(rf"['\"]{name}['\"]", code)] == []
 

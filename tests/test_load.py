@@ -69,7 +69,7 @@ def test_valid_yaml_near_the_refusals_is_read(text, value):
     ("name: 市场\u200b监管局\n", "content/x.yaml:1:9: error: 含有不可见或控制字符：零宽空格，请删除（常见于从网页或表格复制的文本）"),
     ("name: abc\u202edef\n", "content/x.yaml:1:10: error: 含有不可见或控制字符：从右到左覆盖符，请删除（常见于从网页或表格复制的文本）"),
     ("name: a\x00b\n", "content/x.yaml:1:8: error: 含有不可见或控制字符：空字符（NUL），请删除（常见于从网页或表格复制的文本）"),
-    ("a: 'unclosed\n", "content/x.yaml:2:1: error: 文件意外结束：引号或括号没有闭合"),
+    ("a: 'unclosed\n", "content/x.yaml:1:4: error: 这里的引号“'”没有闭合：请在这个值的末尾补上“'”（或删除这个引号）"),
     ("a: b: c\n", "content/x.yaml:1:5: error: 这里不能出现“键: 值”：请检查缩进，或给含冒号的文本加引号"),
     ("", "content/x.yaml:1:1: error: 文件是空的"),
 ])

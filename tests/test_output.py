@@ -68,12 +68,10 @@ def references(tmp_path_factory) -> dict[str, dict]:
 
 @pytest.fixture
 def project(tmp_path) -> Path:
-    """A copy of the project (generator, templates, example content) in a scratch folder, so
-    that a build pointed at "the repository" can only ever reach the copy."""
+    """A copy of the project (the package with its templates, example content) in a scratch folder,
+    so that a build pointed at "the repository" can only ever reach the copy."""
     repo = tmp_path / "repo"
-    for name in ("generator", "templates"):
-        shutil.copytree(REPO / name, repo / name, ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copy(REPO / "mkdocs.yml", repo / "mkdocs.yml")
+    shutil.copytree(REPO / "generator", repo / "generator", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(EDITING, repo / "content")
     (repo / "README.md").write_text("项目说明\n", "utf-8")
     return repo
@@ -124,8 +122,8 @@ def test_build_refuses_a_file_or_a_folder_that_is_not_a_previous_build(project, 
         "docs: error: 目录不是空的，也不是本工具以前生成的网站（没有 .yingshang-build 标记文件）：生成网站时输出目录会被整个替换，"
         "其中的文件会被删除。请用 -o 指定一个新目录或空目录；如确要替换这个目录，请先手动删除或改名\n")
     assert digest(project) == before
-    assert sorted(p.name for p in project.iterdir()) == ["README.md", "content", "docs", "generator", "mkdocs.yml",
-                                                          "notes.txt", "templates"]  # no staging, backup or lock
+    assert sorted(p.name for p in project.iterdir()) == ["README.md", "content", "docs", "generator",
+                                                          "notes.txt"]  # no staging, backup or lock
 
 
 def test_build_replaces_an_empty_folder_a_previous_build_or_the_published_manifest(project):

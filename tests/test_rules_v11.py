@@ -52,7 +52,8 @@ def test_identical_trees_at_long_paths_do_not_share_cache_entries(tmp_path, monk
         write_tree(tmp_path / long / name / "content", {**MINIMAL, "powers/shichang.yaml": BAD_POWER})
     for name in ("甲", "乙", "甲"):
         assert main(["validate", "--content", f"{long}/{name}/content", "--cache", "cache"]) == 1
-        assert capsys.readouterr().out.splitlines() == [f"{long}/{name}/content/powers/shichang.yaml:2:9: {UNQUOTED}"]
+        # printed relative to each tree's repository root (issue 13), from the entry of that tree
+        assert capsys.readouterr().out.splitlines() == [f"content/powers/shichang.yaml:2:9: {UNQUOTED}"]
     assert main(["build", "--content", f"{long}/乙/content", "-o", "site", "--cache", "cache", "--today",
                  "2026-11-23"]) == 1
 
@@ -205,7 +206,7 @@ def test_board_publisher_and_measure_units_take_ids_too(tree, monkeypatch, capsy
         "登记册中的部门请写部门标识，改为 shichang",
         "content/measures/m1.yaml:9:33: error: 责任单位“市发展改革委”是已登记部门“测试市发展和改革委员会”的简称："
         "登记册中的部门请写部门标识，改为 fagai",
-        "content/measures/m1.yaml:9:41: error: 引用了不存在的部门标识 shichnag",
+        "content/measures/m1.yaml:9:41: error: 引用了不存在的部门标识 shichnag：您是不是要写 shichang？",
     ]
 
 

@@ -87,7 +87,7 @@ def test_new_power_for_a_department_without_a_file_creates_it(content):
 
 @pytest.mark.parametrize("argv,message", [
     (["new", "power", "--department", "shichang", "--id", "sc-xk-001"], "错误：权责事项标识 sc-xk-001 已在"),
-    (["new", "power", "--department", "nosuch", "--id", "n-1"], "错误：部门“nosuch”不在"),
+    (["new", "power", "--department", "nosuch", "--id", "n-1"], "错误：部门“nosuch”不是已登记的部门标识"),
     (["new", "power", "--id", "n-1"], "错误：新建权责事项需要 --department（部门标识）"),
     (["new", "policy", "--id", "rencai-2024"], "错误：政策标识 rencai-2024 已在"),
     (["new", "board", "--id", "有 空格"], "错误：标识“有 空格”只能使用字母、数字和连字符"),

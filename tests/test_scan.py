@@ -178,7 +178,7 @@ def test_every_page_needs_the_policy(tmp_path):
     root = site_with(tmp_path, "", {"powers/p/index.html": HEAD.replace(f'<meta http-equiv="Content-Security-Policy" '
                                                                         f'content="{POLICY}">', "") + TAIL})
     assert [p.format() for p in scan_site(root, "site")] == [
-        "site/powers/p/index.html:1:1: error: 页面缺少 Content-Security-Policy（templates/overrides/main.html 的 extrahead）"]
+        "site/powers/p/index.html:1:1: error: 页面缺少 Content-Security-Policy（generator/templates/overrides/main.html 的 extrahead）"]
 
 
 def test_site_under_a_path(tmp_path):

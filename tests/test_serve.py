@@ -11,11 +11,13 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from datetime import date
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import EDITING
+from browser import preview_server
+from conftest import EDITING, EXAMPLE
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURE = EDITING
@@ -50,8 +52,9 @@ def wait_for(url: str, predicate, timeout: float = 90.0) -> tuple[int, str]:
 
 
 def problems_banner(page: str) -> str | None:
+    """The problem panel's heading and one line per problem, as the editor reads them."""
     node = BeautifulSoup(page, "html.parser").find(id="preview-problems")
-    return node.get_text("\n") if node else None
+    return "\n".join([node.strong.get_text(), *(li.get_text("") for li in node.find_all("li"))]) if node else None
 
 
 def site_title(page: str) -> str:
@@ -62,23 +65,8 @@ def site_title(page: str) -> str:
 def preview(tmp_path):
     """Start `python -m generator serve` on a copy of the fixture; stop it afterwards."""
     content = Path(shutil.copytree(FIXTURE, tmp_path / "content"))
-    port = free_port()
-    log = open(tmp_path / "serve.log", "w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "generator", "serve", "--content", str(content), "-o", str(tmp_path / "preview"),
-         "--port", str(port), "--today", "2024-10-01"],
-        cwd=REPO, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONPATH": str(REPO)},
-    )
-    try:
-        yield content, f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+    with preview_server(content, tmp_path / "preview") as base:
+        yield content, base
 
 
 def test_serve_rebuilds_on_change_and_shows_errors_in_the_page(preview):
@@ -86,7 +74,10 @@ def test_serve_rebuilds_on_change_and_shows_errors_in_the_page(preview):
     status, page = wait_for(base + "/", lambda s, p: s == 200)
     assert "测试市营商环境公开平台" in site_title(page)
     assert problems_banner(page) is None
-    assert "/__preview__/state" in page  # the page reloads itself after a rebuild
+    soup = BeautifulSoup(page, "html.parser")  # reload and panel styles are files the site's CSP allows
+    assert soup.head.find("script", src="/__preview__/preview.js") is not None
+    assert soup.head.find("link", rel="stylesheet", href="/__preview__/preview.css") is not None
+    assert "/__preview__/state" in fetch(base + "/__preview__/preview.js")[1]
     version = json.loads(fetch(base + "/__preview__/state")[1])["version"]
 
     # An edit shows up without restarting the server.
@@ -146,3 +137,134 @@ def test_port_in_use_is_reported(tmp_path):
             env={**os.environ, "PYTHONPATH": str(REPO)})
     assert result.returncode == 1
     assert f"无法使用端口 {port}" in result.stderr
+
+
+# The preview's incremental build (preview/incremental.py): pipeline.build with the preview's state,
+# record pages re-rendered by what they read while rendering (preview/record.py).
+
+PREVIEW_DAY = date(2026, 11, 23)
+
+
+@pytest.fixture
+def example_preview(tmp_path):
+    from generator.preview.incremental import Incremental
+
+    content = Path(shutil.copytree(EXAMPLE, tmp_path / "content"))
+    builder = Incremental(content, tmp_path / "preview")
+    builder.build(PREVIEW_DAY, log=lambda line: None)
+    return content, builder
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text("utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), "utf-8")
+
+
+def rebuild(builder) -> set[str]:
+    builder.build(PREVIEW_DAY, log=lambda line: None)
+    return set(builder.state.rendered)
+
+
+def page(builder, rel: str) -> str:
+    return (builder.out_dir / rel).read_text("utf-8")
+
+
+def test_preview_edit_of_one_power_renders_its_page_its_department_and_the_pages_that_show_it(example_preview):
+    content, builder = example_preview
+    assert rebuild(builder) == set()  # nothing changed, nothing rendered
+    edit(content / "powers/fagai.yaml", "name: 企业投资项目备案", "name: 企业投资项目备案（改）")
+    rendered = rebuild(builder)
+    assert rendered == {
+        "powers/fagai-qt-001/index.html",
+        "departments/fagai/index.html",
+        "events/jianshe-kaigong/index.html",  # lists its steps' powers by name
+        "policies/dafagai-2021-374/index.html",  # 相关事项: the powers it names
+        "policies/dafagai-2024-58/index.html",
+    }
+    assert builder.rendered == 5
+    assert "企业投资项目备案（改）" in page(builder, "events/jianshe-kaigong/index.html")
+    assert "企业投资项目备案（改）" in page(builder, "policies/dafagai-2024-58/index.html")
+
+
+def test_preview_policy_title_change_renders_the_power_pages_listing_it(example_preview):
+    content, builder = example_preview
+    edit(content / "policies/caizheng-shuiwu-2023-12.yaml", "title: ", "title: 新标题")
+    rendered = rebuild(builder)
+    assert "powers/shuiwu-zs-002/index.html" in rendered  # 相关政策 names the policy by title
+    assert "新标题" in page(builder, "powers/shuiwu-zs-002/index.html")
+    assert "powers/fagai-xk-001/index.html" not in rendered  # does not show it
+
+
+def test_preview_follows_whatever_a_template_reads(example_preview, tmp_path, monkeypatch):
+    """No hand-kept list: a template that reads something new is followed by what it read."""
+    from generator.output import render
+
+    content, builder = example_preview
+    templates = Path(shutil.copytree(render.TEMPLATES, tmp_path / "templates"))
+    power = templates / "records/power.html"
+    power.write_text(power.read_text("utf-8")
+                     + '<p id="newest">{{ site.record("policies", "dafagai-2025-112").title }}</p>\n', "utf-8")
+    monkeypatch.setattr(render, "TEMPLATES", templates)
+    assert "powers/fagai-xk-001/index.html" in rebuild(builder)  # a template changed: every page
+    assert rebuild(builder) == set()
+    edit(content / "policies/dafagai-2025-112.yaml", "title: ", "title: 改过的")
+    rendered = rebuild(builder)
+    assert "powers/shuiwu-zs-002/index.html" in rendered and "powers/fagai-xk-001/index.html" in rendered
+    assert '<p id="newest">改过的' in page(builder, "powers/fagai-xk-001/index.html")
+    assert "events/qiye-kaiban/index.html" not in rendered
+
+
+def test_preview_event_page_follows_the_name_of_a_power_in_its_steps(example_preview):
+    content, builder = example_preview
+    edit(content / "powers/ziran.yaml", "id: ziran-xk-003\n", "id: ziran-xk-003\n")  # bytes unchanged: nothing
+    assert rebuild(builder) == set()
+    text = (content / "powers/ziran.yaml").read_text("utf-8")
+    block = text[text.index("id: ziran-xk-003"):]
+    name = block[block.index("name: ") + 6:].split("\n", 1)[0]
+    edit(content / "powers/ziran.yaml", f"name: {name}\n", f"name: {name}（新）\n")
+    rendered = rebuild(builder)
+    assert "events/jianshe-kaigong/index.html" in rendered
+    assert f"{name}（新）" in page(builder, "events/jianshe-kaigong/index.html")
+    assert "events/qiye-kaiban/index.html" not in rendered  # its steps name other powers
+    assert "powers/ziran-xk-001/index.html" not in rendered  # same file, unchanged power
+
+
+# What only a full build writes into its output; the preview leaves it out (none at present).
+FULL_BUILD_ONLY: set[str] = set()
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_preview_output_equals_a_full_build_of_the_same_content(example_preview, tmp_path):
+    content, builder = example_preview
+    edit(content / "powers/fagai.yaml", "name: 企业投资项目核准", "name: 企业投资项目核准（改）")
+    rebuild(builder)
+    edit(content / "policies/caizheng-shuiwu-2023-12.yaml", "title: ", "title: 新标题")
+    rebuild(builder)
+    events = sorted((content / "events").glob("*.yaml"))
+    removed = events[0].read_bytes()
+    events[0].unlink()  # a page the build no longer produces goes away
+    rebuild(builder)
+    assert not (builder.out_dir / "events" / events[0].stem).exists()
+    events[0].write_bytes(removed)  # and comes back with its record
+    assert f"events/{events[0].stem}/index.html" in rebuild(builder)
+    events[1].unlink()
+    rebuild(builder)
+    assert not (builder.out_dir / "events" / events[1].stem).exists()
+    same_as_full_build(content, builder, tmp_path / "full-1")
+    edit(content / "site.yaml", "name: ", "name: 新")  # new shells: every page
+    rebuild(builder)
+    same_as_full_build(content, builder, tmp_path / "full-2")
+
+
+def same_as_full_build(content: Path, builder, out: Path) -> None:
+    from generator.pipeline import build
+
+    build(content, out, PREVIEW_DAY, log=lambda line: None, workers=2, allow_drop=True)
+    preview, full = tree(builder.out_dir), tree(out)
+    assert set(full) - set(preview) == FULL_BUILD_ONLY
+    assert set(preview) - set(full) == set()
+    assert [rel for rel in full if preview[rel] != full[rel]] == []

@@ -147,7 +147,7 @@ def test_excel_damage_is_refused_with_sheet_row_and_column(content, capsys):
         "damaged.xlsx:权责清单:8:C: error: 职权编码：显示为科学计数法 1.23E+11，编码已被 Excel 改写：请把这一列设为“文本”格式后重新填写完整编码",
         "damaged.xlsx:权责清单:9:C: error: 职权编码：被 Excel 自动转换成了日期 2024-01-02：请把这一列设为“文本”格式后重新填写",
         "damaged.xlsx:权责清单:10:E: error: 职权类型：“行政许可证”不是有效的职权类型，应为以下之一："
-        "行政许可、行政处罚、行政强制、行政征收、行政给付、行政检查、行政确认、行政奖励、行政裁决、其他行政权力、公共服务",
+        "行政许可、行政处罚、行政强制、行政征收、行政给付、行政检查、行政确认、行政奖励、行政裁决、其他行政权力、公共服务。您是不是要写 行政许可？",
         "damaged.xlsx:权责清单:11:L: error: 法定时限（工作日）：承诺时限 10 个工作日超过了法定时限 5 个工作日，承诺时限不得超过法定时限",
         "damaged.xlsx:权责清单:12:G: error: 设定依据：第 1 行有 4 部分，最多 3 部分（法律法规名称｜条款｜条文内容）",
         "damaged.xlsx:权责清单:13:O: error: 是否收费：“收”无法识别：请填写“是”或“否”",
@@ -198,7 +198,7 @@ def test_department_mismatch_and_ids_used_elsewhere_are_refused(content, capsys)
 def test_unknown_department_is_a_usage_error(content, capsys):
     path = sheet(content.parent / "d.xlsx", [HEADER, good_row()])
     assert main(["import", str(path), "--department", "nosuch"]) == 2
-    assert "部门“nosuch”不在" in capsys.readouterr().err
+    assert "部门“nosuch”不是已登记的部门标识" in capsys.readouterr().err
 
 
 # --- deletions --------------------------------------------------------------------------

@@ -51,16 +51,17 @@ def test_only_files_that_a_page_loads_are_shipped_under_assets(example_site):
 
 
 def test_mkdocs_yml_declares_the_hooks_and_the_overrides_copy_no_theme_partial():
-    config = load_config(str(REPO / "mkdocs.yml"))
-    assert list(config.hooks) == ["generator/output/theme.py"]
-    assert {"on_files", "on_page_content", "on_env", "on_post_page"} <= set(dir(config.hooks["generator/output/theme.py"]))
+    config = load_config(str(REPO / "generator" / "mkdocs.yml"))
+    assert list(config.hooks) == ["output/theme.py"]  # relative to generator/mkdocs.yml
+    assert {"on_files", "on_page_content", "on_env", "on_post_page"} <= set(dir(config.hooks["output/theme.py"]))
     env = config.theme.get_env()
     assert env.get_template("sitemap.xml").render().strip() == ""  # MkDocs then writes no sitemap of its own
     theme_dir = Path(config.theme.dirs[1])  # after custom_dir: the theme's own templates
-    overrides = REPO / "templates" / "overrides"
+    overrides = REPO / "generator" / "templates" / "overrides"
     copied = sorted(p.relative_to(overrides).as_posix() for p in overrides.rglob("*.html")
                     if (theme_dir / p.relative_to(overrides)).exists())
-    assert copied == ["main.html", "partials/copyright.html"]  # main.html extends the theme's; the footer is ours
+    # main.html extends the theme's; the footer and the 404 page's words are ours (404.html extends main.html)
+    assert copied == ["404.html", "main.html", "partials/copyright.html"]
 
 
 def test_no_shell_is_written_and_record_pages_have_one_heading(example_site):

@@ -31,7 +31,7 @@ CASES = {
     "misspelt key": (
         {"powers/shichang.yaml": POWER.replace("category:", "catgory:")},
         ["content/powers/shichang.yaml:1:3: error: 缺少必填字段 category（职权类型）",
-         "content/powers/shichang.yaml:4:3: error: 未知字段 catgory：请检查拼写。这里可用的字段有：id、code、name、category、subitems、"
+         "content/powers/shichang.yaml:4:3: error: 未知字段 catgory：您是不是要写 category？这里可用的字段有：id、code、name、category、subitems、"
          "basis、implementer、office、level、responsibilities、accountability、time_limit、fee、process、channels、"
          "supervision_phone、status、effective、changes、note"],
     ),
@@ -96,7 +96,7 @@ CASES = {
             supersedes: [p0]
             """},
         ["content/policies/p1.yaml:3:21: error: 引用了不存在的部门标识 fagaiwei",
-         "content/policies/p1.yaml:7:24: error: 引用了不存在的权责事项标识 sc-9",
+         "content/policies/p1.yaml:7:24: error: 引用了不存在的权责事项标识 sc-9：您是不是要写 sc-1？",
          "content/policies/p1.yaml:8:14: error: 引用了不存在的政策标识 p0"],
     ),
     "policy id differs from file name": (

@@ -32,6 +32,7 @@ import yaml.cyaml
 
 from generator.content import personal_data
 from generator.errors import Pending, Problem
+from generator.content.hints import syntax_hint
 from generator.content.refusals import (BLANK_LINES, EMPTY_KEY, ESCAPE, FORBIDDEN_CHARS, LONG_NUMBER, MAX_PROBLEMS,
                                 UNDER_INDENTED, blank_lines_problem, char_problem, continuation_problem, decode,
                                 digits_across_lines, explain, flow_problems, position, scan_source, scan_text,
@@ -333,6 +334,9 @@ def _error_problems(exc: yaml.MarkedYAMLError, text: str, rel: str) -> list[Prob
     found = token_problems(text, rel, mark.index if mark else None)
     if found:
         return found
+    hint = syntax_hint(text, exc)
+    if hint is not None:
+        return [Problem(rel, *position(text, hint[0]), hint[1])]
     problem = yaml_problem(exc, rel, text)
     if mark:
         message = explain(problem.message, text, mark.index, f"{exc.context or ''} {exc.problem or ''}")

@@ -12,6 +12,8 @@ import dataclasses
 import functools
 import os
 import re
+import typing
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,7 @@ import yaml
 from pydantic import BaseModel
 
 from generator.content import personal_data
+from generator.content.advice import CLOSING, OPENING, nearest
 from generator.content.cache import ParseCache
 from generator.errors import Pending, Problem
 from generator.kinds import KINDS
@@ -63,11 +66,28 @@ class Content:
 
 
 def display_path(path: Path) -> str:
-    """PATH as printed in problem lines: relative to the working directory when inside it."""
+    """PATH as printed in problem lines: relative to the repository root (the folder holding
+    content/, or else the git top level), wherever the command is run from; otherwise relative
+    to the working directory when inside it."""
+    if not path.is_absolute():
+        return str(path)
+    base = repository_root(path)  # the content folder itself too
     try:
-        return os.path.relpath(path, Path.cwd()) if path.is_absolute() else str(path)
+        return os.path.relpath(path, base if base is not None else Path.cwd())
     except ValueError:
         return str(path)
+
+
+@functools.lru_cache(maxsize=4096)
+def repository_root(folder: Path) -> Path | None:
+    """The folder holding the content/ folder that `folder` is in, or the git top level above it."""
+    for above in (folder, *folder.parents):
+        if above.name == "content":
+            return above.parent
+    for above in (folder, *folder.parents):
+        if (above / ".git").exists():
+            return above
+    return None
 
 
 def content_files(root: Path) -> list[Path]:
@@ -90,37 +110,50 @@ def load_tree(root: Path, cache: ParseCache | None = None) -> Tree:
     With a `cache`, files whose bytes were parsed before are not parsed again."""
     cache = cache or ParseCache(None)
     root = root.resolve()
-    tree = Tree(root, {}, [])
+    tree = Tree(root, {}, layout_problems(root))
+    for path in layout_files(root, tree.problems):
+        loaded = load_one(path, cache)
+        tree.problems.extend(loaded.problems)
+        tree.files[path] = loaded
+    return tree
+
+
+def layout_problems(root: Path) -> list[Problem]:
+    """A missing content folder or a missing required file."""
     if not root.is_dir():
-        tree.problems.append(Problem(display_path(root), 1, 1, "内容目录不存在"))
-        return tree
-    for name in ("site.yaml", "departments.yaml"):
-        if not (root / name).is_file():
-            tree.problems.append(Problem(display_path(root / name), 1, 1, f"缺少文件 {name}"))
-    for path in content_files(root):
+        return [Problem(display_path(root), 1, 1, "内容目录不存在")]
+    return [Problem(display_path(root / name), 1, 1, f"缺少文件 {name}")
+            for name in ("site.yaml", "departments.yaml") if not (root / name).is_file()]
+
+
+def layout_files(root: Path, problems: list[Problem]) -> list[Path]:
+    """The files to load, in order; every file outside the layout is reported to `problems`."""
+    files = []
+    for path in content_files(root) if root.is_dir() else ():
         parts = path.relative_to(root).parts
         known = (len(parts) == 1 and path.name in ("site.yaml", "departments.yaml", "search.yaml")) or (
             len(parts) == 2 and parts[0] in KINDS and path.suffix == ".yaml")
-        if not known:
-            tree.problems.append(Problem(
+        if known:
+            files.append(path)
+        else:
+            problems.append(Problem(
                 display_path(path), 1, 1,
                 "不认识的文件：content/ 下只能有 site.yaml、departments.yaml、search.yaml 和 "
                 + "、".join(f"{name}/*.yaml" for name in KINDS),
             ))
-            continue
-        rel = display_path(path)
-        try:
-            raw = path.read_bytes() if path.stat().st_size <= MAX_FILE_BYTES else None
-        except OSError:
-            raw = None  # load_file says what is wrong with it
-        if raw is None:
-            loaded = load_file(path, rel)
-        else:
-            loaded = cache.get(raw, rel, lambda: load_file(path, rel),
-                               lambda cached: dataclasses.replace(cached, path=path, rel=rel))
-        tree.problems.extend(loaded.problems)
-        tree.files[path] = loaded
-    return tree
+    return files
+
+
+def load_one(path: Path, cache: ParseCache) -> Loaded:
+    rel = display_path(path)
+    try:
+        raw = path.read_bytes() if path.stat().st_size <= MAX_FILE_BYTES else None
+    except OSError:
+        raw = None  # load_file says what is wrong with it
+    if raw is None:
+        return load_file(path, rel)
+    return cache.get(raw, rel, lambda: load_file(path, rel),
+                     lambda cached: dataclasses.replace(cached, path=path, rel=rel))
 
 
 @dataclass
@@ -148,17 +181,54 @@ def validate_tree(tree: Tree, memo: dict | None = None) -> Content:
             result = validate_file(tree.root, loaded, content.locator)
             if memo is not None:
                 memo[key] = result
-        content.pending.extend(result.pending)
-        content.problems.extend(result.problems)
-        if path == tree.root / "site.yaml":
-            content.site = result.models[0][0] if result.models else None
-        elif path == tree.root / "departments.yaml":
-            content.departments.extend(result.models)
-        elif path == tree.root / "search.yaml":
-            content.search = result.models[0][0] if result.models else None
-        else:
-            content.records[path.parent.name].extend(result.models)
+        add_validated(content, path, result)
+    return suggest_ids(content)
+
+
+def add_validated(content: Content, path: Path, result: Validated) -> None:
+    """One file's models and problems into `content` (files are added in the tree's order)."""
+    content.pending.extend(result.pending)
+    content.problems.extend(result.problems)
+    if path == content.root / "site.yaml":
+        content.site = result.models[0][0] if result.models else None
+    elif path == content.root / "departments.yaml":
+        content.departments.extend(result.models)
+    elif path == content.root / "search.yaml":
+        content.search = result.models[0][0] if result.models else None
+    else:
+        content.records[path.parent.name].extend(result.models)
+
+
+def suggest_ids(content: Content) -> Content:
+    """Messages that need every record read (a name written where an id belongs) are finished here."""
+    if any(p.lookup for p in content.pending):
+        content.pending = [_suggest_id(content, p) if p.lookup else p for p in content.pending]
     return content
+
+
+def _suggest_id(content: Content, pending: Pending) -> Pending:
+    """A record's name written where its id belongs (a reference field): say which kind of id,
+    and give the id of the record of that name (or of the nearest name), now that all are read."""
+    title, value = pending.lookup
+    kind = next((k for k in KINDS.values() if k.label in title), None)
+    if kind is None:
+        return pending
+    what = kind.label.removeprefix("权责")
+    names: dict[str, list[str]] = {}
+    for record, _ in content.records.get(kind.name, ()):
+        name = getattr(record, "name", None) or getattr(record, "title", None)
+        if name:
+            names.setdefault(name.strip(), []).append(record.id)
+    match = value.strip() if value.strip() in names else nearest(value.strip(), names)
+    first = next((ids[0] for ids in names.values()), None)
+    example = f"（如 {first}）" if first else ""
+    message = f"{title}“{value}”：请填写{what}标识{example}，不是{what}名称"
+    if match == value.strip():
+        ids = " 或 ".join(names[match])
+        message += f"。“{match}”的标识是 {ids}，请改为 {ids}"
+    elif match is not None:
+        message += f"。名称最接近的是“{match}”，其标识是 {' 或 '.join(names[match])}"
+    return dataclasses.replace(pending, message=message, lookup=())
 
 
 def validate_file(root: Path, loaded: Loaded, locator: Locator) -> Validated:
@@ -174,6 +244,8 @@ def validate_file(root: Path, loaded: Loaded, locator: Locator) -> Validated:
         kind = KINDS[path.parent.name]
         model, per_file, label = kind.model, kind.per_file, kind.label
     result = Validated([], [], personal_data_problems(loaded, model))
+    if any(q in loaded.text for q in OPENING):
+        result.problems.extend(curly_quote_warnings(loaded, model))
     if per_file == "one":
         entries = [((), loaded.data)]
     elif isinstance(loaded.data, list):
@@ -189,17 +261,75 @@ def validate_file(root: Path, loaded: Loaded, locator: Locator) -> Validated:
     return result
 
 
+_CURLY_VALUE = re.compile(rf"^([ ]*(?:- )?)([A-Za-z_][A-Za-z0-9_]*):[ ]+([{OPENING}][^\n{OPENING}{CLOSING}]*[{CLOSING}])[ ]*(?:#.*)?$",
+                          re.M)
+
+
+def curly_quote_warnings(loaded: Loaded, model: type[BaseModel]) -> list[Problem]:
+    """A text value (a name, a title) written between curly quotes is published with them: a
+    warning. Codes, ids and enum values so written are refused by their own rules."""
+    strict = _strict_keys(model)
+    found = []
+    for match in _CURLY_VALUE.finditer(loaded.text):
+        if match.group(2) in strict:
+            continue
+        value = match.group(3)
+        found.append(Problem(loaded.rel, *position(loaded.text, match.start(3)),
+                             f"{match.group(2)} 两端是弯引号 {value[0]}{value[-1]}：YAML 不把它们当作引号，发布后会连同引号一起显示；"
+                             "如不需要，请删除这对引号（YAML 的引号请用直引号 ' 或 \"）", "warning"))
+    return found
+
+
+@functools.lru_cache(maxsize=None)
+def _strict_keys(model: type[BaseModel]) -> frozenset[str]:
+    """Keys (in `model` and its submodels) whose values are codes, ids or enum values."""
+    keys: set[str] = set()
+    stack, seen = [model], set()
+    while stack:
+        current = stack.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        for key, info in current.model_fields.items():
+            if is_identifier(info.annotation, tuple(info.metadata)) or _is_strict(info.annotation, info.metadata):
+                keys.add(key)
+            if submodel(info.annotation) is not None:
+                stack.append(submodel(info.annotation))
+    return frozenset(keys)
+
+
+def _is_strict(annotation: Any, metadata: list | tuple = ()) -> bool:
+    """Whether a field's type is an enum (Literal) or a string with a pattern (ids, slugs)."""
+    if any(getattr(m, "pattern", None) for m in metadata):
+        return True
+    origin = typing.get_origin(annotation)
+    if origin is typing.Literal:
+        return True
+    if origin is typing.Annotated:
+        return _is_strict(annotation.__origin__, annotation.__metadata__)
+    return any(_is_strict(arg) for arg in typing.get_args(annotation) if not isinstance(arg, type) or
+               not issubclass(arg, BaseModel))
+
+
 _LONG_NUMBER = re.compile(r"[0-9０-９][0-9０-９Xx Ｘｘ\u3000\-－+＋]{9,}")
+_DIGIT = re.compile("[0-9]")
+_FEWEST_DIGITS = 11  # a mobile number; ID-card and bank-card numbers have more
 
 
 def personal_data_problems(loaded: Loaded, model: type[BaseModel] | None = None) -> list[Problem]:
     """ID-card, mobile and bank-card numbers anywhere in a file (comments included), located to
     the character — except inside the values of identifier fields of `model` (codes, document
-    numbers, credit codes, phone numbers), which their own format rules check instead."""
+    numbers, credit codes, phone numbers), which their own format rules check instead.
+
+    Most long numbers are dates, landline numbers and codes: one with fewer digits than any
+    finding needs (after the same NFKC normalisation the detector applies) is not looked at."""
     found = []
     for match in _LONG_NUMBER.finditer(loaded.text):
         start = max(0, match.start() - 4)
-        for finding in personal_data.find_personal_data(loaded.text[start:match.end() + 4]):
+        snippet = loaded.text[start:match.end() + 4]
+        if len(_DIGIT.findall(unicodedata.normalize("NFKC", snippet))) < _FEWEST_DIGITS:
+            continue
+        for finding in personal_data.find_personal_data(snippet):
             found.append((start + finding.start, finding.message))
     if found and model is not None:
         spans = sorted(identifier_spans(loaded.text, model))  # scalar values never overlap

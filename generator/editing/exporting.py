@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from generator.content.advice import department_advice
 from generator.editing import cells
 from generator.editing.headers import DEPARTMENT, layout_for
 from generator.editing.plan import get
@@ -37,7 +38,8 @@ def export_file(kind: str, out: Path, content_root: Path, *, department: str | N
     if errors:  # a record with an error is not loaded: exporting without it would lose it
         return 0, errors
     if department is not None and department not in {d.id for d, _ in content.departments}:
-        raise UsageError(f"部门“{department}”不在部门登记册中")
+        raise UsageError(department_advice(department, [(d.id, d.name, d.short_name or "")
+                                                        for d, _ in content.departments]))
     records = [(r, s.file.stem) for r, s in content.records[kind] if department is None or s.file.stem == department]
     spec = layout.spec
     columns = [c for c in layout.columns if c.key == DEPARTMENT] + list(layout.export_columns())

@@ -79,7 +79,30 @@ def lint_content(content: Content, today: date, calendar: Calendar | None = None
                 file, full = source.at(*path)
                 pending = Pending(file, full, message, at_key=True, severity="warning")
                 warnings.append(content.locator.resolve(pending, display_path(file)))
+    warnings.extend(_duplicate_powers(content))
     return sorted(set(warnings))
+
+
+def _duplicate_powers(content: Content) -> Iterator[Problem]:
+    """The same power pasted again under a new id: same department (its file) and name, or same code."""
+    seen: dict[tuple, tuple[str, Any]] = {}
+
+    def where(source) -> Problem:
+        return content.locator.resolve(Pending(*source.at("id"), "", at_key=True), display_path(source.file))
+
+    for power, source in content.records.get("powers", ()):
+        keys = [(("name", source.file.stem, power.name.strip()), f"部门和名称“{power.name.strip()}”")]
+        if power.code:
+            keys.append((("code", power.code.strip()), f"编码“{power.code.strip()}”"))
+        for key, what in keys:
+            if key in seen and seen[key][0] != power.id:
+                first_id, first_source = seen[key]
+                here, first = where(source), where(first_source)
+                yield Problem(here.file, here.line, here.column,
+                              f"权责事项 {power.id} 与 {first.file}:{first.line}:{first.column} 的 {first_id} {what}相同："
+                              "像是同一事项复制后换了标识，请删除重复的一条，或改正名称、编码", "warning")
+                break
+            seen.setdefault(key, (power.id, source))
 
 
 def lint(content_dir: Path, today: date) -> tuple[list[Problem], int]:

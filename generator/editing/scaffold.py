@@ -17,6 +17,8 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
+from generator.content.advice import department_advice
+from generator.editing.targets import read_registry
 from generator.editing.files import is_list
 from generator.kinds.base import submodel
 from generator.kinds import KINDS
@@ -148,7 +150,8 @@ def create(kind: str, record_id: str, content_root: Path, department: str | None
         if not department:
             raise ScaffoldError(f"新建{descriptor.label}需要 --department（部门标识）")
         if department not in _departments(content_root):
-            raise ScaffoldError(f"部门“{department}”不在 {content_root / 'departments.yaml'} 中")
+            registry = [(d.id, d.name, d.short_name) for d in read_registry(content_root)]
+            raise ScaffoldError(department_advice(department, registry))
         path = folder / f"{department}.yaml"
         folder.mkdir(parents=True, exist_ok=True)
         old = path.read_text("utf-8-sig") if path.is_file() else ""

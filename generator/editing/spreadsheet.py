@@ -16,6 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from generator.content.advice import department_advice
 from generator.editing import exporting, targets
 from generator.editing.headers import Layout, find_header, layout_for, where
 from generator.editing.plan import Outcome
@@ -63,7 +64,7 @@ def import_workbook(path: Path, content_root: Path, *, kind: str | None = None, 
     layout = layout_for(kind, columns_file)
     registry = targets.read_registry(content_root)
     if department is not None and department not in {d.id for d in registry}:
-        raise UsageError(f"部门“{department}”不在 {content_root / 'departments.yaml'} 中：请先登记部门，或检查 --department 的拼写")
+        raise UsageError(department_advice(department, [(d.id, d.name, d.short_name) for d in registry]))
     outcome = Outcome(kind)
     rows: list[tuple[SheetRow, Grid]] = []
     for grid in grids:
@@ -112,7 +113,7 @@ def _after_problems(content_root: Path, outcome: Outcome) -> list[str]:
     """Problems the content would have once written (references, ids across files…), in the
     files the import writes: checked on a copy, so that the next `validate` passes."""
     from generator.cli import shanghai_today
-    from generator.content.tree import display_path
+    from generator.content.tree import display_path, repository_root
     from generator.pipeline import check
 
     root = content_root.resolve()
@@ -130,8 +131,9 @@ def _after_problems(content_root: Path, outcome: Outcome) -> list[str]:
                 target.write_text(text, "utf-8")
         content, _ = check(copy, shanghai_today())
         lines = []
+        base = repository_root(copy) or Path.cwd()  # problem paths are printed relative to it
         for problem in content.errors():
-            path = staged.get(str((Path.cwd() / problem.file).resolve()))
+            path = staged.get(str((base / problem.file).resolve()))
             if path is not None:
                 lines.append(f"{outcome.sources.get(path, path.name)}: error: 导入后 {display_path(path)}:{problem.line}:{problem.column} "
                              f"有错误：{problem.message}")

@@ -105,8 +105,9 @@ DocNumber = Annotated[str, BeforeValidator(_doc_number), Identifier("doc_number"
 Phone = Annotated[str, BeforeValidator(_phone), Identifier("phone")]
 CreditCode = Annotated[str, Identifier("credit_code")]  # GB 32100, checked by the boards kind
 Text = Annotated[str, StringConstraints(min_length=1)]
-Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]+$")]
-RecordId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9-]+$")]
+# ids are identifiers too: their pattern is their rule (an imported power's id carries its code)
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]+$"), Identifier("id")]
+RecordId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9-]+$"), Identifier("id")]
 
 
 def submodel(annotation: Any) -> type[BaseModel] | None:
@@ -251,9 +252,6 @@ class Kind:
     relations: Callable[["Site", list], Any] | None = None
     # department_records(site, department id): its records that the department's page lists (filed["<name>"])
     department_records: Callable[["Site", str], list] | None = None
-    # page_inputs(record, site): the objects a record page shows besides the record and the records
-    # naming it; None: the page always counts as changed in the preview
-    page_inputs: Callable[[Any, "Site"], tuple] | None = None
     # collection_checks(records) -> [(index of the record, path, message)]: rules across records
     collection_checks: Callable[[list[Any]], list[tuple[int, tuple, str]]] = lambda records: []
     search_docs: Callable[[Any, "Site"], list[dict]] = lambda record, site: []
@@ -262,6 +260,9 @@ class Kind:
     statistics: Callable[["Site"], Figures] | None = None  # its part of /stats/
     data_columns: tuple[str, ...] = ()  # columns of /data/<name>.csv, declared (the header of an empty file)
     data_rows: Callable[[Any, "Site"], list[dict]] | None = None  # rows of /data/<name>.csv|json
+    # the Chinese title of every data column (/datapackage.json's Table Schema, output/datapackage.py)
+    data_titles: dict[str, str] = field(default_factory=dict)
+    data_dates: tuple[str, ...] = ()  # data columns holding ISO dates (Table Schema "date"; others are strings)
     columns: SheetColumns | None = None  # spreadsheet layout for import/export (kinds/sheet.py)
     # dated changes the records state themselves: [(date, label, title, link)] (feeds without git)
     changes: Callable[[Any, "Site"], list[tuple[date, str, str, str]]] = lambda record, site: []
@@ -269,6 +270,19 @@ class Kind:
     status_actions: dict[str, str] = field(default_factory=dict)  # status -> history action (已取消 -> 取消)
     opaque_fields: tuple[str, ...] = ()  # history says only that these changed (may hold withheld data)
     parts: tuple[PartCount, ...] = ()  # records inside records, counted by the drop guard and the summary
+    # department_of(record, site): the name of the department a record is of, added to its page's
+    # <title> and description so that two departments' copies of one power are told apart ("" : none)
+    department_of: Callable[[Any, "Site"], str] = lambda record, site: ""
 
     def title(self, record: Any) -> str:
         return getattr(record, self.title_field)
+
+    def page_title(self, record: Any, site: "Site") -> str:
+        """The <title> of its page: the record's title, and its department when it has one."""
+        dept = self.department_of(record, site)
+        return f"{self.title(record)} - {dept}" if dept else self.title(record)
+
+    def page_description(self, record: Any, site: "Site") -> str:
+        """The meta description of its page: what the page holds, named."""
+        dept = self.department_of(record, site)
+        return f"{dept}公开的{self.label}“{self.title(record)}”" if dept else f"{site.info.name}公开的{self.label}“{self.title(record)}”"

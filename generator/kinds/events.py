@@ -77,13 +77,6 @@ def _search_docs(event: Event, site) -> list[dict]:
     }]
 
 
-def _page_inputs(event: Event, site) -> tuple:
-    """The powers of its steps, their departments and the lead department (the page shows them)."""
-    powers = [site.record("powers", step.power) for step in event.steps]
-    departments = site.relations["powers"].department
-    return (site.departments.get(event.lead), *powers, *(departments.get(p.id) for p in powers if p is not None))
-
-
 SHEET_COLUMNS = SheetColumns(
     sheet="一件事",
     columns={
@@ -116,14 +109,17 @@ KIND = Kind(
     template="records/event.html",
     sort_key=lambda e: (e.status != "有效", e.audience != "企业", e.id),
     title_field="title",
+    department_of=lambda event, site: site.issuer_name(event.lead),
     file_must_be="id",
     word="event",
     references=_references,
-    page_inputs=_page_inputs,
     search_docs=_search_docs,
     search_filters=("status",),
     data_columns=DATA_COLUMNS,
     data_rows=_data_rows,
+    data_titles={"id": "一件事标识", "title": "名称", "audience": "办理对象", "aliases": "常用说法",
+                 "lead": "牵头部门标识", "lead_name": "牵头部门名称", "steps": "办理步骤",
+                 "promised_days": "承诺时限（工作日）", "status": "状态", "url": "网页地址"},
     status_actions={"已停止": "停止"},
     columns=SHEET_COLUMNS,
 )

@@ -2,7 +2,7 @@
 
 `statistics(site)` counts; `bar_chart()` draws a horizontal bar chart at build time (no
 script, no third-party library). Each chart is decorative for assistive technology
-(`aria-hidden`): the same numbers are in a table next to it (templates/partials/chart.html).
+(`aria-hidden`): the same numbers are in a table next to it (generator/templates/partials/chart.html).
 Labels sit above their bars so long Chinese names need no measuring and the chart stays
 legible when scaled down to a phone.
 """

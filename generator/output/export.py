@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import uuid
 from datetime import date
 from xml.sax.saxutils import escape, quoteattr
 
@@ -34,7 +35,7 @@ def open_data(site: Site) -> dict[str, bytes]:
     for kind in KINDS.values():
         if kind.data_rows is None:
             continue
-        rows = [row for record in site.records[kind.name] for row in kind.data_rows(record, site)]
+        rows = [_absolute_url(site, row) for record in site.records[kind.name] for row in kind.data_rows(record, site)]
         columns = list(kind.data_columns)
         for row in rows:
             if list(row) != columns:  # a bug in the kind, not in the content
@@ -45,20 +46,47 @@ def open_data(site: Site) -> dict[str, bytes]:
     return files
 
 
+def _absolute_url(site: Site, row: dict) -> dict:
+    """A row's `url` (site-relative) made absolute with a base_url, else relative to /data/."""
+    if "url" in row:
+        base = (site.info.base_url or "").rstrip("/")
+        row["url"] = f"{base}/{row['url']}" if base else f"../{row['url']}"
+    return row
+
+
 def absolute(site: Site, path: str) -> str:
     base = (site.info.base_url or "").rstrip("/")
     return f"{base}/{path}" if base else f"/{path}"
 
 
+def atom_id(site: Site, url: str) -> str:
+    """An Atom id is an absolute IRI (RFC 4287 4.2.6): the URL with a base_url, else a name-based UUID."""
+    if site.info.base_url:
+        return url
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"{site.info.name}/{url.lstrip('./')}").urn
+
+
+def change_summary(site: Site, label: str, link: str) -> str:
+    """What changed, in a sentence: the change, the record and its department."""
+    kind_name, _, rest = link.partition("/")
+    kind = KINDS.get(kind_name)
+    record = site.record(kind_name, rest.strip("/")) if kind else None
+    if record is None:
+        return label
+    dept = kind.department_of(record, site)
+    return f"{label}：{kind.title(record)}" + (f"（{dept}）" if dept else "")
+
+
 def feed(site: Site, changes: list[tuple[date, str, str, str]]) -> bytes:
-    """Atom feed of new and changed records of the kinds that go in it (Kind.in_site_feed), newest first."""
+    """Atom feed of new and changed records of the kinds that go in it (Kind.in_site_feed), newest first;
+    each entry dated by the change the record states and summarised (change_summary)."""
     prefixes = tuple(f"{kind.name}/" for kind in KINDS.values() if kind.in_site_feed)
     entries = [c for c in changes if c[3].startswith(prefixes)][:50]
     updated = entries[0][0].isoformat() if entries else site.today.isoformat()
     parts = [
         '<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="zh-CN">',
         f"<title>{escape(site.info.name)}</title>",
-        f"<id>{escape(absolute(site, ''))}</id>",
+        f"<id>{escape(atom_id(site, absolute(site, '')))}</id>",
         f"<link href={quoteattr(absolute(site, ''))}/>",
         f"<link rel=\"self\" href={quoteattr(absolute(site, 'feed.xml'))}/>",
         f"<updated>{updated}T00:00:00+08:00</updated>",
@@ -67,8 +95,9 @@ def feed(site: Site, changes: list[tuple[date, str, str, str]]) -> bytes:
     for day, label, title, link in entries:
         url = absolute(site, link)
         parts.append(
-            f"<entry><title>{escape(label + '：' + title)}</title><id>{escape(url)}#{day.isoformat()}</id>"
-            f"<link href={quoteattr(url)}/><updated>{day.isoformat()}T00:00:00+08:00</updated></entry>"
+            f"<entry><title>{escape(label + '：' + title)}</title><id>{escape(atom_id(site, f'{url}#{day.isoformat()}'))}</id>"
+            f"<link href={quoteattr(url)}/><updated>{day.isoformat()}T00:00:00+08:00</updated>"
+            f"<summary>{escape(change_summary(site, label, link))}</summary></entry>"
         )
     parts.append("</feed>\n")
     return "\n".join(parts).encode("utf-8")

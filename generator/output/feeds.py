@@ -14,7 +14,7 @@ from typing import Iterator
 from xml.sax.saxutils import escape, quoteattr
 
 from generator.site.model import Site
-from generator.output.export import recent_changes
+from generator.output.export import atom_id, change_summary, recent_changes
 from generator.site.history import Event, FieldChange, History, for_site
 from generator.kinds import KINDS
 
@@ -61,6 +61,15 @@ def describe(fields: tuple[FieldChange, ...]) -> str:
     return "；".join(parts)
 
 
+def _summary(site: Site, event: Event, live: bool) -> str:
+    """What the commit changed in the record: its fields (describe) and note, else the action and
+    the record with its department."""
+    said = "；".join(x for x in (describe(event.fields), event.note) if x)
+    named = change_summary(site, f"{event.kind_label}{event.action}", site.url_for(event.kind, event.id)) if live \
+        else f"{event.kind_label}{event.action}：{event.title}"
+    return f"{named}。{said}" if said else named
+
+
 def _href(site: Site, path: str) -> str:
     base = (site.info.base_url or "").rstrip("/")
     return f"{base}/{path}" if base else f"../{path}"
@@ -73,7 +82,7 @@ def _feed(site: Site, kind: str, entries: list[tuple[str, str, str, str, str]]) 
     parts = [
         '<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="zh-CN">',
         f"<title>{escape(site.info.name)}：{escape(label)}更新</title>",
-        f"<id>{escape(_href(site, f'feeds/{kind}.xml'))}</id>",
+        f"<id>{escape(atom_id(site, _href(site, f'feeds/{kind}.xml')))}</id>",
         f"<link href={quoteattr(_href(site, kind + '/'))}/>",
         f"<link rel=\"self\" href={quoteattr(_href(site, f'feeds/{kind}.xml'))}/>",
         f"<updated>{updated}</updated>",
@@ -81,9 +90,9 @@ def _feed(site: Site, kind: str, entries: list[tuple[str, str, str, str, str]]) 
     ]
     for when, title, link, suffix, summary in entries:
         url = _href(site, link)
-        parts.append(f"<entry><title>{escape(title)}</title><id>{escape(url)}#{escape(suffix)}</id>"
+        parts.append(f"<entry><title>{escape(title)}</title><id>{escape(atom_id(site, f'{url}#{suffix}'))}</id>"
                      f"<link href={quoteattr(url)}/><updated>{when}</updated>"
-                     + (f"<summary>{escape(summary)}</summary>" if summary else "") + "</entry>")
+                     f"<summary>{escape(summary)}</summary></entry>")
     parts.append("</feed>\n")
     return "\n".join(parts).encode("utf-8")
 
@@ -97,8 +106,9 @@ def feed_files(site: Site) -> Iterator[tuple[str, bytes]]:
             entries = [(e.when.isoformat(), f"{e.kind_label}{e.action}：{e.title}",
                         site.url_for(kind, e.id) if e.id in live else "changes/",
                         e.commit[:12] if e.id in live else f"{e.id}-{e.commit[:12]}",
-                        " ".join(x for x in (describe(e.fields), e.note) if x)) for e in events]
+                        _summary(site, e, e.id in live)) for e in events]
         else:
-            entries = [(f"{day.isoformat()}T00:00:00+08:00", f"{label}：{title}", link, day.isoformat(), "")
+            entries = [(f"{day.isoformat()}T00:00:00+08:00", f"{label}：{title}", link, day.isoformat(),
+                        change_summary(site, label, link))
                        for day, label, title, link in recent_changes(site) if link.startswith(kind + "/")][:ENTRIES]
         yield f"feeds/{kind}.xml", _feed(site, kind, entries)

@@ -18,11 +18,14 @@ from generator.site.model import Site
 from generator.kinds import KINDS
 from generator.site.history import record_history
 from generator.output.markdown import render_markdown
-from generator.output.theme import Page, Shell
+from generator.kinds.site import tel_url
+from generator.output.theme import OFF_TABS, Page, Shell
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 
 # The navigation pages MkDocs renders, in the navigation's order: (source uri, title, template, hide).
+# `hide` may hold theme.OFF_TABS: a page for editors, kept out of the public tabs and reached by the
+# footer's link (generator/templates/overrides/partials/copyright.html), as the editors' guide is.
 NAV_PAGES = (
     ("index.md", "首页", "pages/home.html", ("navigation", "toc")),
     ("departments/index.md", "部门", "pages/departments.html", ("toc",)),
@@ -31,7 +34,7 @@ NAV_PAGES = (
     ("stats/index.md", "统计", "pages/stats.html", ("toc",)),
     ("changes/index.md", "最近更新", "pages/changes.html", ("toc",)),
     ("search/index.md", "搜索", "pages/search.html", ("toc",)),
-    ("guide/index.md", "编辑指南", "pages/guide.html", ()),
+    ("guide/index.md", "编辑指南", "pages/guide.html", (OFF_TABS,)),
 )
 
 
@@ -46,6 +49,7 @@ def environment(extra_dirs: tuple[Path, ...] = ()) -> jinja2.Environment:
     )
     env.filters["markdown"] = render_markdown
     env.filters["mask"] = Site.mask
+    env.filters["tel"] = tel_url  # the `tel:` URL of a phone number (macros.html `phone`), as in the theme
     env.globals["kinds"] = KINDS
     for kind in KINDS.values():
         for name, value in kind.template_globals.items():
@@ -62,9 +66,10 @@ class Renderer:
     site: Site
     env: jinja2.Environment
 
-    def context(self, depth: int, **extra: Any) -> dict:
+    def context(self, depth: int, site: Any = None, **extra: Any) -> dict:
         root = "../" * depth
-        return {"site": self.site, "root": root, "today": self.site.today,
+        site = self.site if site is None else site
+        return {"site": site, "root": root, "today": site.today,
                 "url": lambda kind, rid: root + self.site.url_for(kind, rid), **extra}
 
     def nav_pages(self, extra: dict | None = None) -> list[Page]:
@@ -72,63 +77,77 @@ class Renderer:
         for src_uri, title, template, hide in NAV_PAGES:
             depth = src_uri.count("/")
             ctx = self.context(depth, title=title, **(extra or {}))
-            pages.append(Page(src_uri, title, self.env.get_template(template).render(ctx), hide))
+            pages.append(Page(src_uri, title, self.env.get_template(template).render(ctx), hide,
+                              description=self.description(src_uri), feed=self.feed(src_uri)))
         return pages
 
-    def record_pages(self, shells: dict[str, Shell], part: int = 0, parts: int = 1,
-                     unchanged: Callable[[str, tuple], bool] | None = None,
+    def description(self, src_uri: str) -> str:
+        """The meta description of a navigation page: what it holds, counted."""
+        site = self.site
+        section = src_uri.removesuffix("index.md").rstrip("/")
+        if section in KINDS:
+            kind = KINDS[section]
+            return f"{site.info.region}公开的{kind.label}，共 {len(site.records[section]):,} 条，可按条件筛选，可下载开放数据"
+        counts = "、".join(f"{label} {n:,} 条" for label, n in counted(site))
+        return {
+            "": f"{site.info.name}：{site.info.region}各部门公开的{counts}，可搜索、可订阅、可下载",
+            "departments": f"{site.info.region}公开权责清单与政策的 {len(site.departments):,} 个部门及其联系方式",
+            "stats": f"{site.info.region}公开的{counts}，按部门、类别和状态统计",
+            "changes": f"{site.info.name}最近新增、修改和取消的记录，按日期列出",
+            "search": f"搜索{site.info.name}公开的事项、政策、部门和任务",
+            "guide": f"{site.info.name}的数据说明：各类记录的字段、格式与填写方法",
+        }.get(section, site.info.name)
+
+    @staticmethod
+    def feed(src_uri: str) -> str:
+        section = src_uri.removesuffix("index.md").rstrip("/")
+        return f"feeds/{section}.xml" if section in KINDS else ""
+
+    def record_pages(self, shells: dict[str, Shell], part: int = 0, parts: int = 1, watch: Any = None,
                      share: Callable[[list], list] = list) -> Iterator[tuple[str, str]]:
         """(output path, HTML) for every record page and department page (or every `parts`-th).
 
-        `unchanged(path, inputs)` lets a preview skip pages whose inputs (the very model
-        objects the page shows) are the ones it rendered last time; `share(records)` picks
-        the pages of one slice of the site (publish/slices.py)."""
+        With a `watch` (the preview's, preview/incremental.py) a page whose recorded reads give the
+        same values on this site is skipped (`watch.fresh(path, record, site)`), and the others are
+        rendered with `watch.view(site, reads)`, a recording view of the site, whose reads
+        `watch.rendered(path, record, reads)` keeps; `share(records)` picks the pages of one slice
+        of the site (publish/slices.py)."""
         site = self.site
-        ctx = self.context(2)
         template = self.env.get_template("records/department.html")
         filing = [(kind.name, kind.department_records) for kind in KINDS.values() if kind.department_records]
-        for dept in share(list(site.departments.values()))[part::parts]:
-            filed = {name: records_of(site, dept.id) for name, records_of in filing}
-            rel = f"departments/{dept.id}/index.html"
-            if unchanged and unchanged(rel, (dept, *(r for records in filed.values() for r in records))):
+        pages = [(dept, f"departments/{dept.id}/index.html", None)
+                 for dept in share(list(site.departments.values()))[part::parts]]
+        pages += [(record, f"{kind.name}/{record.id}/index.html", kind) for kind in KINDS.values()
+                  for record in share(site.records[kind.name])[part::parts]]
+        templates = {kind.name: self.env.get_template(kind.template) for kind in KINDS.values()}
+        plain = self.context(2)
+        for record, rel, kind in pages:
+            if watch is not None and watch.fresh(rel, record, site):
                 continue
-            body = template.render(ctx, department=dept, filed=filed)
-            yield rel, shells["departments"].fill(dept.id, dept.name, body)
-        for kind in KINDS.values():
-            template = self.env.get_template(kind.template)
-            for record in share(site.records[kind.name])[part::parts]:
-                rel = f"{kind.name}/{record.id}/index.html"
-                if unchanged and unchanged(rel, self.inputs(kind.name, record)):
-                    continue
-                body = template.render(ctx, record=record, record_kind=kind)
-                yield rel, shells[kind.name].fill(record.id, kind.title(record), body)
-
-    def page_inputs(self) -> list[tuple[str, tuple]]:
-        """(page, the objects it is made from) for every record page, without rendering."""
-        found: list[tuple[str, tuple]] = []
-        for _ in self.record_pages({}, unchanged=lambda rel, inputs: found.append((rel, inputs)) or True):
-            pass
-        return found
-
-    def inputs(self, kind: str, record: Any) -> tuple:
-        """The objects a record page is made from: the record, what its kind says the page shows
-        (Kind.page_inputs) and the records naming it. Kinds that do not say always count as changed."""
-        page_inputs = KINDS[kind].page_inputs
-        if page_inputs is None:
-            return (object(),)
-        site = self.site
-        naming = (r for _, _, records in site.referrers_of(kind, record.id) for r in records)
-        return (record, *page_inputs(record, site), *naming)
+            reads: list = []
+            view = site if watch is None else watch.view(site, reads)
+            ctx = plain if watch is None else self.context(2, view)
+            if kind is None:  # a department: what it files is read through the same view
+                filed = {name: records_of(view, record.id) for name, records_of in filing}
+                body = template.render(ctx, department=record, filed=filed)
+                html = shells["departments"].fill(record.id, record.name, body,
+                                                  description=f"{record.name}（{record.region}）公开的权责事项、政策与联系方式")
+            else:
+                body = templates[kind.name].render(ctx, record=record, record_kind=kind)
+                html = shells[kind.name].fill(record.id, kind.title(record), body, kind.page_title(record, site),
+                                              kind.page_description(record, site))
+            if watch is not None:
+                watch.rendered(rel, record, reads)
+            yield rel, html
 
     def write_record_pages(self, shells: dict[str, Shell], write: Callable[[str, str], None], workers: int,
-                           unchanged: Callable[[str, tuple], bool] | None = None,
-                           share: Callable[[list], list] = list) -> list[str]:
+                           watch: Any = None, share: Callable[[list], list] = list) -> list[str]:
         """Render and write every record page, split over `workers` forked processes.
 
         The children inherit the assembled site by fork (nothing is pickled but the list of
         paths they wrote); each takes every n-th record, so the split is even across kinds."""
-        if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-            return [_write(rel, html, write) for rel, html in self.record_pages(shells, unchanged=unchanged, share=share)]
+        if workers <= 1 or watch is not None or "fork" not in multiprocessing.get_all_start_methods():
+            return [_write(rel, html, write) for rel, html in self.record_pages(shells, watch=watch, share=share)]
         global _FORKED
         _FORKED = (self, shells, write, workers, share)
         try:
@@ -137,6 +156,19 @@ class Renderer:
         finally:
             _FORKED = None
         return [rel for part in parts for rel in part]
+
+
+def counted(site: Site) -> list[tuple[str, int]]:
+    """(label, number) of each kind's records, or of the parts a kind counts (a board's entries)."""
+    out = []
+    for kind in KINDS.values():
+        records = site.records[kind.name]
+        if kind.parts:
+            part = kind.parts[0]
+            out.append((part.summary or part.label, sum(part.count(r) for r in records)))
+        else:
+            out.append((kind.label, len(records)))
+    return out
 
 
 _FORKED: tuple | None = None

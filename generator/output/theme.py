@@ -1,13 +1,14 @@
 """The theme layer: MkDocs (or ProperDocs) with mkdocs-material renders the site's frame.
 
-Everything the generator asks of the theme is in this module and in `mkdocs.yml`, and it
+Everything the generator asks of the theme is in this module and in `generator/mkdocs.yml`, and it
 goes through documented extension points only (docs/theme.md says how to move to another):
 
-- **hooks** declared in `mkdocs.yml` (`hooks: [generator/output/theme.py]`): the functions
-  `on_files`, `on_page_content`, `on_env` and `on_post_page` below are MkDocs plugin events;
-- **theme overrides** in `templates/overrides/` (`custom_dir`): blocks of `main.html`
+- **hooks** declared in `generator/mkdocs.yml` (`hooks: [generator/output/theme.py]`): the functions
+  `on_files`, `on_page_content`, `on_env`, `on_post_template` and `on_post_page` below are MkDocs plugin events;
+- **theme overrides** in `generator/templates/overrides/` (`custom_dir`): blocks of `main.html`
   (`extrahead`, `libs`, `announce`, `header`, `container`, `content`), the `copyright.html`
-  partial (the footer: 主办单位, 承办单位, registrations, contact, hotline), and an empty
+  partial (the footer: 主办单位, 承办单位, registrations, contact, hotline), `404.html` (the page
+  for an unknown address, in Chinese, with search and a way home), and an empty
   `sitemap.xml`, so MkDocs writes no sitemap (ours is `output/export.py`'s).
 
 MkDocs renders the handful of navigation pages (home, lists, statistics, search, guide)
@@ -53,7 +54,9 @@ from generator.publish.csp import meta_policy, script_hashes
 
 SHELL = "__shell__"  # a shell's URL is <kind>/__shell__/: the record's id takes its place
 _TITLE, _BODY = "<!--slot:title-->", "<!--slot:body-->"  # comments: escaped text never holds "<!--"
-_SLOTS = {_TITLE: "title", _BODY: "body", SHELL: "id"}
+OFF_TABS = "tabs"  # a `hide` value of a Page: rendered, but not in the navigation tabs
+_HEAD_TITLE, _DESCRIPTION = "<!--slot:head_title-->", "<!--slot:description-->"  # the <title>, the meta description
+_SLOTS = {_TITLE: "title", _BODY: "body", SHELL: "id", _HEAD_TITLE: "head_title", _DESCRIPTION: "description"}
 # The theme's files that no page loads: its search (ours is output/search.py) and source maps.
 _UNUSED_THEME_FILES = ("assets/javascripts/lunr/*", "assets/javascripts/workers/*", "*.map")
 
@@ -65,8 +68,10 @@ class Shell:
     parts: tuple[str, ...]  # text between slots
     slots: tuple[str, ...]  # "title" | "body" | "id", one per gap
 
-    def fill(self, record_id: str, title: str, body: str) -> str:
-        values = {"title": html.escape(title, quote=True), "body": body, "id": record_id}
+    def fill(self, record_id: str, title: str, body: str, head_title: str = "", description: str = "") -> str:
+        values = {"title": html.escape(title, quote=True), "body": body, "id": record_id,
+                  "head_title": html.escape(head_title or title, quote=True),
+                  "description": html.escape(description or title, quote=True)}
         out = [self.parts[0]]
         for slot, part in zip(self.slots, self.parts[1:]):
             out.append(values[slot])
@@ -97,6 +102,9 @@ class Page:
     title: str
     html: str
     hide: tuple[str, ...] = ()
+    description: str = ""  # its meta description: what the page holds (plain text)
+    feed: str = ""  # the site-relative path of the Atom feed of what it lists, beside /feed.xml
+    head_title: str = ""  # the <title>, when it says more than the title (plain text)
 
 
 @dataclass
@@ -107,8 +115,10 @@ class _Build:
     shells: dict[str, str] = field(default_factory=dict)  # kind -> the shell page as the theme rendered it
 
 
-def shell_pages(kinds: list[str]) -> list[Page]:
-    return [Page(f"{kind}/{SHELL}.md", _TITLE, _BODY, hide=("toc",)) for kind in kinds]
+def shell_pages(kinds: list[str], feeds: dict[str, str] | None = None) -> list[Page]:
+    """One shell per kind; `feeds`: the Atom feed of a kind's records, linked from their pages' head."""
+    return [Page(f"{kind}/{SHELL}.md", _TITLE, _BODY, hide=("toc",), description=_DESCRIPTION,
+                 feed=(feeds or {}).get(kind, ""), head_title=_HEAD_TITLE) for kind in kinds]
 
 
 def build_theme(config_file: Path, pages: list[Page], out_dir: Path, site_info: dict,
@@ -126,7 +136,8 @@ def build_theme(config_file: Path, pages: list[Page], out_dir: Path, site_info: 
     name = Markup(html.escape(site_info["name"], quote=True))
     build = _Build({p.src_uri: p for p in pages})
     overrides = {"site_dir": str(out_dir), "site_name": name, "site_description": name,
-                 "nav": [{page.title: page.src_uri} for page in pages if not page.src_uri.endswith(f"/{SHELL}.md")],
+                 "nav": [{page.title: page.src_uri} for page in pages
+                         if not page.src_uri.endswith(f"/{SHELL}.md") and OFF_TABS not in page.hide],
                  "extra": {"site_info": site_info, "generator": build}}
     if site_info.get("base_url"):
         overrides["site_url"] = site_info["base_url"]
@@ -144,8 +155,14 @@ def on_files(files, config):
             files.remove(file)
     for page in config.extra["generator"].pages.values():
         front = {"title": page.title}
-        if page.hide:
-            front["hide"] = list(page.hide)
+        hide = [h for h in page.hide if h != OFF_TABS]
+        if hide:
+            front["hide"] = hide
+        # MkDocs templates do not escape: plain text is escaped here, slots are filled escaped (Shell.fill)
+        for key in ("description", "head_title", "feed"):
+            value = getattr(page, key)
+            if value:
+                front[key] = value if value.startswith("<!--slot:") else html.escape(value, quote=True)
         markdown = "---\n" + json.dumps(front, ensure_ascii=False) + "\n---\n\n"
         files.append(File.generated(config, page.src_uri, content=markdown))
     return files
@@ -165,8 +182,28 @@ def on_env(env, config, files):
     return env
 
 
+# The theme's drawer and search toggles are checkboxes carrying `autocomplete="off"`, which HTML
+# allows on text-like inputs only (the Nu Html Checker's one error on every page, issue 15).
+_TOGGLES = tuple((f'<input class="md-toggle" data-md-toggle="{name}" type="checkbox" id="__{name}" autocomplete="off">',
+                  f'<input class="md-toggle" data-md-toggle="{name}" type="checkbox" id="__{name}">')
+                 for name in ("drawer", "search"))
+
+
+def _valid_toggles(output: str) -> str:
+    for bad, good in _TOGGLES:
+        output = output.replace(bad, good, 1)
+    return output
+
+
+def on_post_template(output, template_name, config):
+    """The theme's 404.html, rendered as a template rather than a page."""
+    return _valid_toggles(output)
+
+
 def on_post_page(output, page, config):
-    """Keep a shell page in memory, unwritten (MkDocs writes no page whose output is empty)."""
+    """Drop the attribute HTML forbids on the theme's toggles; keep a shell page in memory,
+    unwritten (MkDocs writes no page whose output is empty)."""
+    output = _valid_toggles(output)
     uri = page.file.src_uri
     if uri.endswith(f"/{SHELL}.md"):
         config.extra["generator"].shells[uri.split("/")[0]] = output

@@ -1,136 +1,131 @@
-"""Incremental rebuilds for the preview: the last build stays in memory, an edit redoes
-only what it touched.
+"""Incremental rebuilds for the preview: `pipeline.build` with the state kept between builds.
 
-The first build is the ordinary one (pipeline.build). After that, files whose bytes did
-not change are neither parsed nor validated again (they keep their very model objects),
-and a record page is rendered again only when one of the objects it is made from is not
-the one it was made from last time (`Renderer.inputs`). Changed record pages are written
-first — that is what the editor is looking at — then the section pages, the search index
-and the open data. The preview folder is private, so it is written in place (holding the
-output's lock, see write.py).
+The preview runs the same stages as any build (pipeline.build, `preview=`); this module holds
+only what one build leaves for the next: the parsed files (in memory), the validated files
+(the memo: a file whose bytes did not change keeps its very model objects), what each record
+page read while it rendered (preview/record.py), the theme's shells and the templates' mtimes.
+A record page is rendered again only when its record is another object, a read of it gives
+another value on the new site, a template changed, or the shells did. Changed record pages
+are written first — that is what the editor is looking at — then the section pages, the
+search index and the open data, in place (publish/inplace.py).
 """
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from generator.content.cache import ParseCache
-from generator.errors import ContentError
-from generator.kinds import KINDS
-from generator.output.export import open_data
-from generator.pipeline import (REPO, Result, Timings, build, check, no_cycle_collection, page_context, search_docs,
-                                site_files)
-from generator.output.render import TEMPLATES, Renderer, environment
-from generator.output.search import build_index
-from generator.output.search_synonyms import site_synonyms
-from generator.output.sitemap import sitemap_files
-from generator.output.theme import build_theme, shell_pages
-from generator.publish.write import exclusive
+from generator.output import render
+from generator.pipeline import CONFIG, Result, build, no_cycle_collection
+from generator.preview.record import View, same, unchanged
+from generator.publish.inplace import InPlace
+
+
+@dataclass
+class Preview:
+    """What one preview build leaves for the next (pipeline.build's `preview`)."""
+
+    parsed: ParseCache = field(default_factory=lambda: ParseCache(None, memory=True))
+    memo: dict = field(default_factory=dict)
+    read: dict[str, tuple[Any, list]] = field(default_factory=dict)  # page -> (its record, what it read)
+    shells: dict | None = None
+    templates: tuple = ()  # (path, mtime) of every template when last rendered
+    files: set[str] = field(default_factory=set)  # what the last build produced (besides MkDocs' own)
+    rendered: list[str] = field(default_factory=list)  # record pages rendered by the last build
+    seen: dict[str, None] = field(default_factory=dict)  # the record pages of the build under way
+    pages_written: Callable[[], None] = lambda: None
+    _output: InPlace | None = None
+
+    def output(self, out_dir: Path) -> InPlace:
+        self._output = InPlace(out_dir, self.files)
+        return self._output
+
+    def watch(self, site, output: InPlace) -> "Watch":
+        templates = _templates_state()
+        if templates != self.templates:  # a template changed: every page may look different
+            self.read.clear()
+            self.templates = templates
+        self.rendered = []
+        self.seen = {}
+        return Watch(self, output)
+
+    def new_shells(self, shells: dict) -> bool:
+        """Keep the theme's shells; True when they differ from last time (then every page changes)."""
+        if shells == self.shells:
+            return False
+        self.read.clear()
+        self.shells = shells
+        return True
+
+    def forget(self) -> None:
+        self.read.clear()
+        self.shells = None
+        self.files = set()
+
+
+class Watch:
+    """Renderer.record_pages' view of the preview: which pages are fresh, what the others read."""
+
+    def __init__(self, state: Preview, output: InPlace):
+        self.state = state
+        self.output = output
+        self.seen = state.seen
+
+    def fresh(self, rel: str, record: Any, site) -> bool:
+        self.seen[rel] = None
+        before = self.state.read.get(rel)
+        if before is None or not same(before[0], record) or not unchanged(site, before[1]):
+            return False
+        self.state.read[rel] = (record, before[1])
+        self.output.keep(rel)
+        return True
+
+    def view(self, site, reads: list) -> View:
+        return View(site, reads)
+
+    def rendered(self, rel: str, record: Any, reads: list) -> None:
+        self.state.read[rel] = (record, reads)
+        self.state.rendered.append(rel)
+
+    def pages(self) -> list[str]:
+        return list(self.seen)
 
 
 @dataclass
 class Incremental:
     content_dir: Path
     out_dir: Path
-    config_file: Path = REPO / "mkdocs.yml"
-    parsed: ParseCache = field(default_factory=lambda: ParseCache(None, memory=True))
-    memo: dict = field(default_factory=dict)
-    made_from: dict[str, tuple] = field(default_factory=dict)  # page -> the objects it was rendered from
-    shells: dict | None = None
-    files: set[str] = field(default_factory=set)  # files written besides MkDocs' own
-    rendered: int = 0  # record pages rendered by the last build
-    templates: tuple = ()  # (path, mtime) of every template when last rendered
+    config_file: Path = CONFIG
+    state: Preview = field(default_factory=Preview)
+
+    @property
+    def rendered(self) -> int:
+        """How many record pages the last build rendered (the others were kept as they were)."""
+        return len(self.state.rendered)
 
     @no_cycle_collection()
     def build(self, today: date, log: Callable[[str], None] = print,
               pages_written: Callable[[], None] = lambda: None) -> Result:
         """Build, incrementally after the first time; raises ContentError like pipeline.build."""
-        if self.shells is None or not self.out_dir.is_dir():
-            return self._first(today, log)
-        with exclusive(self.out_dir, log):  # a `build -o` into the preview folder waits meanwhile
-            return self._update(today, log, pages_written)
-
-    def _update(self, today: date, log: Callable[[str], None], pages_written: Callable[[], None]) -> Result:
-        timings = Timings()
-        content, site = check(self.content_dir, today, timings, self.parsed, self.memo)
-        if site is None:
-            raise ContentError(content.errors())
-        for note in site.withheld:
-            log(f"未公开：{note}")
-        renderer = Renderer(site, environment())
-        templates = _templates_state()
-        if templates != self.templates:  # a template changed: every page may look different
-            self.made_from.clear()
-            self.templates = templates
-        with timings.stage("render"):
-            pages = self._record_pages(renderer, self.shells)
-            pages_written()
-            nav_pages = renderer.nav_pages(page_context(site))
-            shells = build_theme(self.config_file, nav_pages + shell_pages(["departments", *KINDS]),
-                                 self.out_dir, site.info.model_dump(mode="json"), clean=False)
-            if shells != self.shells:  # the site's name or look changed: every page changes
-                self.made_from.clear()
-                self.shells = shells
-                pages = self._record_pages(renderer, shells)
-        with timings.stage("search index"):
-            files = {f"search/{rel}": data for rel, data in build_index(search_docs(site), site_synonyms(site)).items()}
-        with timings.stage("write"):
-            files.update(open_data(site))
-            files.update(site_files(site))
-            files.update(sitemap_files(site.info.base_url, [p.src_uri.removesuffix("index.md") for p in nav_pages]
-                                       + [rel.removesuffix("index.html") for rel in pages]))
-            for rel, data in files.items():
-                _write(self.out_dir / rel, data)
-            for rel in (self.files - set(files)) | (set(self.made_from) - set(pages)):
-                _remove(self.out_dir / rel)
-            self.made_from = {rel: self.made_from[rel] for rel in pages if rel in self.made_from}
-            self.files = set(files)
-        return Result(site, content, timings, len(nav_pages) + len(pages), shells)
-
-    def _first(self, today: date, log: Callable[[str], None]) -> Result:
-        result = build(self.content_dir, self.out_dir, today, log=log, cache=self.parsed, memo=self.memo)
-        self.shells = result.shells
-        renderer = Renderer(result.site, environment())
-        self.made_from = {rel: inputs for rel, inputs in renderer.page_inputs()}
-        self.files = {str(p.relative_to(self.out_dir)) for sub in ("search", "data", "facets", "feeds") for p in (self.out_dir / sub).rglob("*")
-                      if p.is_file()} | {"feed.xml"} | {p.name for p in self.out_dir.glob("sitemap*.xml")}
-        self.rendered = len(self.made_from)
-        self.templates = _templates_state()
+        state = self.state
+        if not self.out_dir.is_dir():
+            state.forget()
+        state.pages_written = pages_written
+        state._output = None
+        try:
+            result = build(self.content_dir, self.out_dir, today, config_file=self.config_file, log=log,
+                           preview=state)
+        except BaseException:
+            if state._output is not None:  # what it wrote before it stopped: the next build's to clear
+                state.files |= set(state._output.paths)
+            raise
+        state.files = set(state._output.paths)
+        state.read = {rel: state.read[rel] for rel in state.seen if rel in state.read}  # pages gone: forgotten
         return result
-
-    def _record_pages(self, renderer: Renderer, shells: dict) -> list[str]:
-        pages: list[str] = []
-        self.rendered = 0
-
-        def unchanged(rel: str, inputs: tuple) -> bool:
-            pages.append(rel)
-            before = self.made_from.get(rel)
-            if before is not None and len(before) == len(inputs) and all(a is b for a, b in zip(before, inputs)):
-                return True
-            self.made_from[rel] = inputs
-            return False
-
-        for rel, html in renderer.record_pages(shells, unchanged=unchanged):
-            _write(self.out_dir / rel, html.encode("utf-8"))
-            self.rendered += 1
-        return pages
 
 
 def _templates_state() -> tuple:
-    return tuple(sorted((str(p), p.stat().st_mtime_ns) for p in TEMPLATES.rglob("*") if p.is_file()))
-
-
-def _write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-
-
-def _remove(path: Path) -> None:
-    if path.name == "index.html":
-        shutil.rmtree(path.parent, ignore_errors=True)
-    else:
-        path.unlink(missing_ok=True)
+    return tuple(sorted((str(p), p.stat().st_mtime_ns) for p in render.TEMPLATES.rglob("*") if p.is_file()))

@@ -4,7 +4,7 @@ The published pages run only our own script files and the few inline scripts tha
 theme writes into every page; content can add none (the post-build scan in `scan.py` fails
 a build with any inline script that the page's own policy does not allow by its hash).
 
-The policy of each page is written by the theme (templates/overrides/main.html): it passes
+The policy of each page is written by the theme (generator/templates/overrides/main.html): it passes
 the theme's inline-script partials, rendered for that very page, through `meta_policy`, so
 the hashes are those of the exact text the page carries, whatever the theme's version. One
 of them (mkdocs-material's `__md_scope=…`, which varies by the page's base URL) runs in
@@ -28,7 +28,7 @@ from typing import Iterable
 
 _INLINE = re.compile(r"<script>(.*?)</script>", re.S)
 
-# The policy every page carries in a <meta> element (templates/overrides/main.html).
+# The policy every page carries in a <meta> element (generator/templates/overrides/main.html).
 META_DIRECTIVES = (
     "default-src 'self'",
     "script-src 'self'{scripts}",

@@ -14,7 +14,7 @@ from typing import Iterator
 
 from generator.errors import ContentError
 from generator.output.search import join_index
-from generator.output.sitemap import sitemap_files
+from generator.output.sitemap import robots_txt, sitemap_files
 from generator.publish.manifest import MANIFEST, count_drops
 from generator.publish.slices import Pieces, SliceDir
 from generator.publish.write import Output
@@ -29,7 +29,9 @@ def join(pieces: list[Pieces], base_url: str | None) -> Iterator[tuple[str, byte
     for rel in pieces[0].data:
         blobs = [p.data[rel] for p in pieces]
         yield rel, (_join_csv(blobs) if rel.endswith(".csv") else _join_json(blobs))
-    yield from sitemap_files(base_url, [page for p in pieces for page in p.pages]).items()
+    lastmod = {page: day for p in pieces for page, day in p.lastmod.items()}
+    yield from sitemap_files(base_url, [page for p in pieces for page in p.pages], lastmod).items()
+    yield "robots.txt", robots_txt(base_url)
 
 
 def _join_csv(blobs: list[bytes]) -> bytes:

@@ -41,7 +41,7 @@ _HREF = re.compile(rb' href="([^"]*)"')
 _LOOSE_HREF = re.compile(rb'href\s*=\s*[^"\s]')  # every href of ours is double-quoted
 _CSP_META = re.compile(rb'<meta http-equiv="content-security-policy" content="([^"]*)"')
 _ATTR = re.compile(rb'\s*([^\s"\'>/=]+)(?:\s*=\s*(?:"[^"]*"|\'[^\']*\'|[^\s>]*))?|\s*/')
-_SCRIPT_SRC = re.compile(rb'<script src="([^"<>]+)">\Z')
+_SCRIPT_SRC = re.compile(rb'<script src="([^"<>]+)"(?: defer)?>\Z')  # main.html defers them
 _FORM = re.compile(rb'<form class="(?:site|home)-search" role="search" action="([^"<>]*)" method="get"'
                    rb'(?: data-site-root="[^"<>]*")?(?: id="[a-z-]+")?>\Z')
 _CONFIG = b'<script id="__config" type="application/json">'
@@ -150,7 +150,7 @@ class _Page:
         csp = _CSP_META.search(low, 0, head_end if head_end >= 0 else len(low))
         allowed = _script_sources(data[csp.start(1):csp.end(1)]) if csp else frozenset()
         if csp is None and head_end >= 0:
-            self.fail(0, "页面缺少 Content-Security-Policy（templates/overrides/main.html 的 extrahead）")
+            self.fail(0, "页面缺少 Content-Security-Policy（generator/templates/overrides/main.html 的 extrahead）")
             allowed = None  # its inline scripts cannot be told apart: the missing policy is the problem
         for match in _HEAD_TAG.finditer(low, max(head_end, 0)):
             self.fail(match.start(), f"<{match.group(1).decode()}> 只能出现在 <head> 中，这一处可能来自内容数据")

@@ -93,6 +93,7 @@ class Pieces:
     pages: list[str] = field(default_factory=list)  # site-relative folders of the pages it rendered
     search: dict = field(default_factory=dict)  # search.index_part
     data: dict[str, bytes] = field(default_factory=dict)  # its rows of every joined file
+    lastmod: dict[str, str] = field(default_factory=dict)  # page -> ISO date of its last change (sitemap.py)
 
 
 class Part:
@@ -124,7 +125,8 @@ class Part:
         """Write the slice's stamp and pieces (not for a whole build, which joins them at once)."""
         stamp = {"version": VERSION, "slice": self.slice.number, "of": self.slice.count, "today": today.isoformat(),
                  "content": fingerprint(content_dir), "content_dir": display_path(content_dir),
-                 "base_url": base_url, "pages": sorted(self.pieces.pages)}
+                 "base_url": base_url, "pages": sorted(self.pieces.pages),
+                 "lastmod": dict(sorted(self.pieces.lastmod.items()))}
         self.output.write("parts/search.json", _json(self.pieces.search))
         for rel, data in self.pieces.data.items():
             self.output.write(f"parts/{rel}", data)
@@ -146,7 +148,7 @@ class SliceDir:
         search = json.loads((self.path / "parts/search.json").read_bytes())
         data = {rel: (self.path / "parts" / rel).read_bytes() for rel in sorted(joined_files())
                 if (self.path / "parts" / rel).is_file()}
-        return Pieces(self.stamp["pages"], search, data)
+        return Pieces(self.stamp["pages"], search, data, self.stamp.get("lastmod", {}))
 
 
 def read_slices(paths: list[Path]) -> list[SliceDir]:

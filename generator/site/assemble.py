@@ -7,8 +7,10 @@ built here, so a board entry held back by the publication rules cannot leak anyw
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Any
 
+from generator.content.advice import did_you_mean
 from generator.content.tree import Content, Source, display_path
 from generator.errors import Pending
 from generator.kinds import KINDS
@@ -125,8 +127,16 @@ def _reference_problem(ref: Reference, departments: dict[str, Department],
                     + " 或 ".join(d.id for d, _ in found))
         if ref.kind == "units" and not ASCII_SLUG.match(ref.id):
             return None  # a body outside the registry, by its Chinese name
-        return f"引用了不存在的部门标识 {ref.id}"
-    return None if (ref.kind, ref.id) in ids else f"引用了不存在的{KINDS[ref.kind].label}标识 {ref.id}"
+        return _nearest(f"引用了不存在的部门标识 {ref.id}", ref.id, departments)
+    if (ref.kind, ref.id) in ids:
+        return None
+    known = [key[1] for key in ids if key[0] == ref.kind]
+    return _nearest(f"引用了不存在的{KINDS[ref.kind].label}标识 {ref.id}", ref.id, known)
+
+
+def _nearest(message: str, word: str, options) -> str:
+    suggestion = did_you_mean(word, options)
+    return f"{message}：{suggestion}" if suggestion else message
 
 
 def _department_names(departments: dict[str, Department]) -> dict[str, list[tuple[Department, str]]]:
@@ -141,7 +151,7 @@ def _department_names(departments: dict[str, Department]) -> dict[str, list[tupl
 
 
 def _describe(content: Content, where: tuple) -> str:
-    problem = content.locator.resolve(Pending(where[0], where[1], ""), display_path(where[0]))
+    problem = content.locator.resolve(Pending(where[0], where[1], ""), display_path(Path(where[0]).resolve()))
     return f"{problem.file}:{problem.line}:{problem.column}"
 
 

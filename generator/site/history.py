@@ -7,6 +7,12 @@ not parsed at all: its records are the site's own (so a first import of 25,000 p
 costs one log line per file). Merges count once, on the first-parent line: a change is
 dated when it reached the published branch (committer date, China Standard Time).
 
+Replaying costs time in proportion to the repository's age, so the build keeps the replayed
+state by commit (history_cache.py) and replays only the commits new since then. The replay
+takes nothing from the site or the work tree; the few things that do (a title taken from
+the site's own record, or the current title of a version that has none) are looked up
+afterwards (`_resolve`), so the pages are the same with and without the cache.
+
 Degrades without git: no git program, no repository, no commits, or a shallow clone
 (CI checkouts fetch one commit unless told `fetch-depth: 0`) each give a `message` the
 pages show; the build always succeeds. The same commit always gives the same history.
@@ -21,11 +27,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from generator.site.model import Site
 from generator.site.gitdata import Blobs, GitError, blob_sha, git
+from generator.site.history_cache import HistoryCache, Replay
 from generator.kinds import KINDS
 from generator.kinds.site import Department
 
@@ -100,8 +107,9 @@ class Commit:
     changes: list[tuple[str, str, str]] = field(default_factory=list)  # (old blob, new blob, path)
 
 
-def read_log(content_dir: Path) -> tuple[list[Commit], bool]:
-    """Commits touching content/, oldest first, and whether the clone is shallow."""
+def read_log(content_dir: Path, since: str | None = None, head: str = "HEAD") -> tuple[list[Commit], bool]:
+    """Commits touching content/, oldest first, and whether the clone is shallow; with `since`
+    (a commit on `head`'s first-parent line) only the commits after it."""
     shallow = git(content_dir, "rev-parse", "--is-shallow-repository").strip() == "true"
     boundary: set[str] = set()
     if shallow:
@@ -109,7 +117,7 @@ def read_log(content_dir: Path) -> tuple[list[Commit], bool]:
         shallow_file = shallow_file if shallow_file.is_absolute() else content_dir / shallow_file
         boundary = set(shallow_file.read_text().split()) if shallow_file.is_file() else set()
     out = git(content_dir, "log", "--first-parent", "-m", "--raw", "--no-abbrev", "--no-renames", "--relative",
-              "--no-color", "--reverse", "--format=\x01%H %cI", "--", ".")
+              "--no-color", "--reverse", "--format=\x01%H %cI", *([f"{since}..{head}"] if since else []), "--", ".")
     commits: list[Commit] = []
     for line in out.splitlines():
         if line.startswith("\x01"):
@@ -179,14 +187,31 @@ def classify(old: dict | None, new: dict | None, kind: str = "") -> str:
     return "调整"
 
 
-def _title(kind: str, record: dict | None, fallback: str) -> str:
-    if not record:
-        return fallback
-    return str(record.get(KINDS[kind].title_field if kind in KINDS else "name") or fallback)
+def _title(kind: str, record: dict | None) -> str | None:
+    """A version's own title; None when it has none (the site's current title stands in)."""
+    value = record.get(KINDS[kind].title_field if kind in KINDS else "name") if record else None
+    return str(value) if value else None
 
 
-def read_history(site: Site, content_dir: Path | None) -> History:
-    """The site's history, or an explanation of why there is none."""
+class Change(NamedTuple):
+    """One event as the replay of git alone gives it: the same whatever the site and work tree."""
+
+    when: datetime
+    commit: str
+    kind: str
+    id: str
+    action: str
+    title: str | None  # None: the site's current title
+    fields: tuple[FieldChange, ...]
+    note: str
+    blob: str | None = None  # an addition: the file version that added the record ...
+    path: str = ""  # ... and its path; its title is the site's while that version is the work tree's
+    read: bool = True  # whether `title` was read from that version
+
+
+def read_history(site: Site, content_dir: Path | None, cache: Path | None = None) -> History:
+    """The site's history, or an explanation of why there is none. With a `cache` folder the
+    replayed commits are kept there and only commits new since then are replayed."""
     if content_dir is None:
         return History(False, "没有可显示修改历史的内容。")
     try:
@@ -195,10 +220,15 @@ def read_history(site: Site, content_dir: Path | None) -> History:
         text = str(exc)
         return History(False, text if text.startswith("构建环境") else "内容目录不在 git 仓库中，无法显示修改历史。")
     try:
-        commits, shallow = read_log(content_dir)
+        store = HistoryCache(cache, content_dir) if cache is not None else None
+        replay = store.load() if store is not None else Replay()
+        commits, shallow = read_log(content_dir, replay.head or None, store.head if store else "HEAD")
+        if shallow and replay.head:  # a shallow clone's history starts at its boundary: never cached
+            replay = Replay()
+            commits, shallow = read_log(content_dir)
     except GitError:
         return History(False, "内容目录尚无提交记录，暂无修改历史。")
-    if not commits:
+    if not commits and not replay.commits:
         return History(False, "内容目录尚无提交记录，暂无修改历史。")
     history = History(True)
     if shallow:
@@ -207,9 +237,13 @@ def read_history(site: Site, content_dir: Path | None) -> History:
                            "持续集成中请在检出步骤设置 fetch-depth: 0。")
     blobs = Blobs(content_dir)
     try:
-        _replay(site, content_dir, commits, blobs, history)
+        unchanged = _replay(site, content_dir, commits, blobs, replay)
+        if store is not None and not shallow and replay.head != store.head:  # else nothing new to keep
+            store.save(replay)
+        history.events = _resolve(site, replay, unchanged, blobs)
     finally:
         blobs.close()
+    history.known_since = replay.known_since
     order = {kind: i for i, kind in enumerate(LABELS)}
     history.events.sort(key=lambda e: (order[e.kind], e.id))
     history.events.sort(key=lambda e: (e.when, e.commit), reverse=True)  # stable: kinds, ids ascending
@@ -221,15 +255,18 @@ def read_history(site: Site, content_dir: Path | None) -> History:
 def _site_ids(site: Site, content_dir: Path) -> dict[str, list[str]]:
     """Working-tree file (relative path) -> ids the site loaded from it."""
     ids: dict[str, list[str]] = {"departments.yaml": list(site.departments)}
+    relative: dict[Path, str] = {}  # many records share a file: one path computation per file
     for (kind, record_id), where in site.sources.items():
         if kind in KINDS:
-            ids.setdefault(Path(where[0]).relative_to(content_dir).as_posix(), []).append(record_id)
+            rel = relative.get(where[0]) or relative.setdefault(where[0], Path(where[0]).relative_to(content_dir).as_posix())
+            ids.setdefault(rel, []).append(record_id)
     return ids
 
 
-def _replay(site: Site, content_dir: Path, commits: list[Commit], blobs: Blobs, history: History) -> None:
-    last_blob: dict[str, str] = {}
-    compared: set[str] = set()  # blobs that are one side of a modification: always parsed
+def _replay(site: Site, content_dir: Path, commits: list[Commit], blobs: Blobs, replay: Replay) -> dict[str, list[str]]:
+    """Replay `commits` onto `replay`; returns the files whose latest version is the work
+    tree's (path -> ids): those versions are not parsed, the site has their records."""
+    last_blob, compared = replay.last_blob, replay.compared
     for commit in commits:
         for old, new, path in commit.changes:
             last_blob[path] = new
@@ -244,6 +281,11 @@ def _replay(site: Site, content_dir: Path, commits: list[Commit], blobs: Blobs, 
         if sha != ZERO and sha not in compared and path in site_ids and file.is_file() \
                 and blob_sha(file.read_bytes()) == sha:
             unchanged[path] = site_ids[path]
+
+    for i, change in enumerate(replay.changes):  # cached additions whose version is compared now:
+        if not change.read and change.blob in compared:  # titled from that version for good
+            record = records_in(change.kind, blobs.data(change.blob)).get(change.id)
+            replay.changes[i] = change._replace(title=_title(change.kind, record), read=True)
 
     def records(sha: str, path: str, kind: str) -> dict[str, dict | None]:
         """id -> data; None marks a record of an unchanged final version, read only if compared."""
@@ -261,39 +303,37 @@ def _replay(site: Site, content_dir: Path, commits: list[Commit], blobs: Blobs, 
             if kind is None:
                 continue
             for rid, data in records(old, path, kind).items():
-                before[(kind, rid)] = (data, old)
+                before[(kind, rid)] = (data, old, path)
             for rid, data in records(new, path, kind).items():
-                after[(kind, rid)] = (data, new)
+                after[(kind, rid)] = (data, new, path)
         for key in sorted(set(before) | set(after)):
-            kind, rid = key
             if commit.boundary:
                 if key in after:
-                    history.known_since[key] = commit.when.date()
+                    replay.known_since[key] = commit.when.date()
                 continue
             if key in before and key in after:
                 old, new = (_data(side, key, blobs) for side in (before[key], after[key]))
                 if old == new:
                     continue  # moved between files, or only comments and layout changed
+                replay.changes.append(_change(site, commit, key, old, new))
+            elif key in before:
+                replay.changes.append(_change(site, commit, key, before[key][0], None))
             else:
-                old = before[key][0] if key in before else None
-                new = after[key][0] if key in after else None
-                if key in after and new is None:
-                    new = _site_data(site, kind, rid)  # unchanged since: the site's own record
-            event = _event(site, commit, key, old if key in before else None, new if key in after else None)
-            history.events.append(event)
+                data, sha, path = after[key]  # data None: not read, titled when resolved
+                replay.changes.append(_change(site, commit, key, None, data or {"id": key[1]})._replace(
+                    blob=sha, path=path, read=data is not None))
+        for old, _, _ in commit.changes:  # superseded versions: parsed again only if they come back
+            blobs.parsed.pop(old, None)
+    replay.commits += len(commits)
+    return unchanged
 
 
 def _data(side: tuple, key: tuple[str, str], blobs: Blobs) -> dict | None:
-    data, sha = side
+    data, sha, _ = side
     return data if data is not None else records_in(key[0], blobs.data(sha)).get(key[1])
 
 
-def _site_data(site: Site, kind: str, rid: str) -> dict:
-    record = site.departments.get(rid) if kind == "departments" else site.record(kind, rid)
-    return record.model_dump(exclude_none=True) if record is not None else {"id": rid}
-
-
-def _event(site: Site, commit: Commit, key: tuple[str, str], old: dict | None, new: dict | None) -> Event:
+def _change(site: Site, commit: Commit, key: tuple[str, str], old: dict | None, new: dict | None) -> Change:
     kind, rid = key
     action = classify(old, new, kind)
     fields = field_changes(kind, old, new, site.mask) if old is not None and new is not None else ()
@@ -301,8 +341,32 @@ def _event(site: Site, commit: Commit, key: tuple[str, str], old: dict | None, n
     note = ""
     if entry and not (kind in KINDS and KINDS[kind].opaque_fields) and str(entry.get("action")) == action:
         note = site.mask(" ".join(str(x) for x in (entry.get("date"), entry.get("note"), entry.get("document")) if x))
-    return Event(commit.when, commit.sha, kind, rid, action, _title(kind, new or old, _current_title(site, kind, rid)),
-                 fields, note)
+    return Change(commit.when, commit.sha, kind, rid, action, _title(kind, new or old), fields, note)
+
+
+def _resolve(site: Site, replay: Replay, unchanged: dict[str, list[str]], blobs: Blobs) -> list[Event]:
+    """The events the pages show: the replayed changes, titled from the site where git's
+    version is the site's own (or has no title), so that a cached replay shows the same."""
+    events = []
+    for change in replay.changes:
+        kind, rid, title = change.kind, change.id, change.title
+        if change.blob is not None:
+            if change.blob not in replay.compared and change.path in unchanged:
+                title = _site_title(site, kind, rid)
+            elif not change.read:
+                title = _title(kind, records_in(kind, blobs.data(change.blob)).get(rid))
+        events.append(Event(change.when, change.commit, kind, rid, change.action,
+                            title or _current_title(site, kind, rid), change.fields, change.note))
+    return events
+
+
+def _site_title(site: Site, kind: str, rid: str) -> str | None:
+    """`_title` of the site's record as plain data (name, else title), without dumping it."""
+    record = site.departments.get(rid) if kind == "departments" else site.record(kind, rid)
+    if record is None:
+        return None
+    value = KINDS[kind].title(record) if kind in KINDS else record.name
+    return str(value) if value else None
 
 
 def _current_title(site: Site, kind: str, rid: str) -> str:
@@ -315,10 +379,11 @@ def _current_title(site: Site, kind: str, rid: str) -> str:
 
 # ---------------------------------------------------------------- what the pages and feeds read
 
-def for_site(site: Site) -> History:
-    """The site's history, read from git once per build and kept on the site for every page."""
+def for_site(site: Site, cache: Path | None = None) -> History:
+    """The site's history, read from git once per build and kept on the site for every page
+    (`cache`: the folder of the history cache, see history_cache.py; on the first call)."""
     if site.history is None:
-        site.history = read_history(site, content_root(site))
+        site.history = read_history(site, content_root(site), cache)
     return site.history
 
 
@@ -332,9 +397,13 @@ def content_root(site: Site) -> Path | None:
 
 def record_history(site: Site, record: Any) -> dict:
     """What a record page shows: its events (newest first) and any note about missing history."""
-    history = for_site(site)
     kind = "departments" if isinstance(record, Department) else \
         next(k.name for k in KINDS.values() if isinstance(record, k.model))
+    return site.history_of(kind, record.id)  # through the site: a preview's recording view sees it
+
+
+def history_of(site: Site, kind: str, record_id: str) -> dict:
+    history = for_site(site)
     # "events": the record's history events (its changes), not the events kind
-    return {"available": history.available, "message": history.message, "events": history.of(kind, record.id),
-            "known_since": history.known_since.get((kind, record.id))}
+    return {"available": history.available, "message": history.message, "events": history.of(kind, record_id),
+            "known_since": history.known_since.get((kind, record_id))}

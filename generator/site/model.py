@@ -41,6 +41,11 @@ class Site:
         dept = self.departments.get(issuer)
         return dept.name if dept else issuer
 
+    def history_of(self, kind: str, record_id: str) -> dict:
+        """What a record page's 修改历史 shows (history.record_history)."""
+        from generator.site.history import history_of
+        return history_of(self, kind, record_id)
+
     @staticmethod
     def mask(text: str) -> str:
         return personal_data.mask(text)

@@ -1,0 +1,122 @@
+"""Loading the content tree: the parse cache, and loading over worker processes — the same
+problems, in the same order, with or without either."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from conftest import MINIMAL, TODAY, write_tree
+from generator.cli import main
+from generator.content.tree import load_tree, validate_tree
+from generator.pipeline import check
+
+
+def test_parse_cache_never_lends_one_tree_s_file_to_another(tmp_path):
+    """Same bytes at another place (long paths once made their keys collide): the problems
+    and the sources name the file of this tree."""
+    cache = tmp_path / "cache"
+    long = "很长的目录名" * 8
+    first = write_tree(tmp_path / long / "a" / "content", {**MINIMAL, "powers/shichang.yaml": "- id: [坏\n"})
+    second = write_tree(tmp_path / long / "b" / "content", {**MINIMAL, "powers/shichang.yaml": "- id: [坏\n"})
+    for root in (first, second):
+        content, site = check(root, TODAY, cache=cache)
+        assert site is None
+        assert {p.file for p in content.errors()} == {"content/powers/shichang.yaml"}  # relative to its own repository root
+    content, site = check(write_tree(tmp_path / long / "c" / "content", MINIMAL), TODAY, cache=cache)
+    assert site is not None and {Path(where[0]).parent.parent for where in site.sources.values()} == {tmp_path / long / "c" / "content"}
+
+
+def test_validate_command_output_is_the_same_with_a_warm_cache(tmp_path, monkeypatch, capsys):
+    write_tree(tmp_path / "content", {**MINIMAL, "powers/shichang.yaml": "- id: sc-1\n  name: 1\n",
+                                      "policies/p1.yaml": "id: p1\ntitle: [\n"})
+    monkeypatch.chdir(tmp_path)
+    outputs = []
+    for _ in range(2):
+        assert main(["validate"]) == 1
+        outputs.append(capsys.readouterr())
+    assert outputs[0] == outputs[1]
+    assert outputs[0].out.splitlines()[0].startswith("content/policies/p1.yaml:")
+
+
+def many_files(root: Path, broken: bool) -> Path:
+    """A tree of 40 departments' powers files and some policies; with `broken`, problems of
+    every stage in many of them: unreadable YAML, refused YAML, model errors, personal data,
+    files outside the layout, duplicate ids across files."""
+    departments = "".join(f"- id: d{i}\n  name: 测试部门{i}\n  region: 市本级\n" for i in range(40))
+    files = {**MINIMAL, "departments.yaml": textwrap.dedent(MINIMAL["departments.yaml"]) + departments}
+    for i in range(40):
+        powers = "".join(f"- id: d{i}-{j}\n  name: 事项{i}-{j}\n  category: 行政许可\n  basis:\n    - law: 《某法》\n"
+                         f"  status: 有效\n" for j in range(30))
+        if broken and i % 5 == 1:
+            powers = powers.replace("status: 有效", "status: 有郊", 2)
+        if broken and i % 7 == 2:
+            powers += "- id: [未闭合\n"
+        if broken and i % 9 == 3:
+            powers = powers.replace(f"name: 事项{i}-3\n", f"name: 事项{i}-3\n  phone: 13812345678\n")
+        if broken and i == 4:
+            powers += "- id: d5-0\n  name: 重复\n  category: 行政许可\n  basis:\n    - law: 《某法》\n  status: 有效\n"
+        files[f"powers/d{i}.yaml"] = powers
+    for i in range(12):
+        files[f"policies/p{i}.yaml"] = (f"id: p{i}\ntitle: 政策{i}\nissuers: [d{i}]\nissued: 2025-01-0{1 + i % 9}\n"
+                                        f"status: {'有效' if not broken or i % 4 else '生效'}\nsummary: 摘要\n")
+    if broken:
+        files["powers/notes.txt"] = "备注\n"
+        files["policies/p11.yaml"] = b"\xff\xfe not utf-8\n"
+    return write_tree(root, files)
+
+
+def test_workers_report_the_same_problems_in_the_same_order(tmp_path):
+    root = many_files(tmp_path / "content", broken=True)
+    serial, site = check(root, TODAY, workers=1)
+    assert site is None and len(serial.all_problems()) > 10
+    stages = validate_tree(load_tree(root))  # the preview's path: load, then validate
+    assert stages.problems == serial.problems and stages.pending == serial.pending
+    for workers in (2, 3):
+        content, site = check(root, TODAY, workers=workers)
+        assert site is None
+        assert content.all_problems() == serial.all_problems()
+        assert content.problems == serial.problems and content.pending == serial.pending
+
+
+def test_workers_load_the_same_records_in_the_same_order(tmp_path):
+    root = many_files(tmp_path / "content", broken=False)
+    cache = tmp_path / "cache"
+    serial, site = check(root, TODAY, workers=1)
+    assert site is not None and len(site.records["powers"]) == 1201
+    for workers, parse_cache in ((2, None), (2, cache), (3, cache)):  # cold, then warm parse cache
+        content, parallel_site = check(root, TODAY, cache=parse_cache, workers=workers)
+        assert content.records == serial.records and content.departments == serial.departments
+        assert content.site == serial.site and content.files == serial.files
+        assert parallel_site.records == site.records
+
+
+def test_files_are_shared_by_size_with_the_main_process_s_share_first(tmp_path):
+    from generator.content.workers import MAIN_SHARE, _shares
+
+    paths = [tmp_path / f"{i:03}.yaml" for i in range(200)]
+    sizes = {p: 1000 + 37 * (i % 11) for i, p in enumerate(paths)}
+    for workers in (2, 3, 4):
+        shares = _shares(paths, sizes, workers)
+        assert sorted(p for share in shares for p in share) == paths and all(s == sorted(s) for s in shares)
+        loads = [sum(sizes[p] for p in share) for share in shares]
+        main = MAIN_SHARE * 2 / workers
+        assert abs(loads[0] / sum(loads) - main) < 0.01
+        assert all(abs(load / sum(loads) - (1 - main) / (workers - 1)) < 0.01 for load in loads[1:])
+
+
+def test_validate_command_does_not_import_the_page_stages(tmp_path):
+    """Start-up is part of `validate`'s time: it loads no theme, templates or publishing code."""
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    write_tree(tmp_path / "content", MINIMAL)
+    script = ("import sys; from generator.cli import main; code = main(['validate', '--no-cache']); "
+              "print(code, sorted({m.split('.')[0] if not m.startswith('generator.') else '.'.join(m.split('.')[:2]) "
+              "for m in sys.modules if m.startswith(('mkdocs', 'jinja2', 'material', 'generator.output', 'generator.publish'))}))")
+    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True,
+                          env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"}, check=True)
+    assert done.stdout.strip() == "0 []"
+    assert done.stderr.strip() == "检查通过：3 个文件"
