@@ -223,7 +223,7 @@ def department_doc(site: Site, dept) -> dict:
         "kind": "部门",
         "rank": -1,
         "meta": dept.region,
-        "text": " ".join(x for x in (dept.name, dept.short_name, dept.region, dept.kind, dept.phone,
+        "text": "\n".join(x for x in (dept.name, dept.short_name, dept.region, dept.kind, dept.phone,
                                      dept.supervision_phone, dept.address,
                                      site.issuer_name(dept.parent) if dept.parent else None) if x),
         "filters": {"region": dept.region},

@@ -8,8 +8,8 @@ import pytest
 
 from conftest import EXAMPLE, TODAY
 from generator.pipeline import check, search_docs
-from generator.output.search import build_index, offers, decode_postings, encode_postings, normalise, query_grams, search
-from generator.output.search_text import grams
+from generator.output.search import build_index, offers, normalise, query_grams, search
+from generator.output.search_postings import decode, encode, postings, rebase
 
 # Department names, power names, legal terms, two-character words, document numbers.
 QUERIES = ("市场监督管理局", "行政处罚 食品", "政策 小微企业", "住房和城乡建设局", "食品生产", "施工许可", "违法行为", "安全生产", "许可", "罚款",
@@ -62,12 +62,15 @@ def test_withheld_board_entries_are_not_indexed(example_site):
 
 
 def test_grams_and_postings():
-    assert grams("食品 生产") == {"食", "品", "生", "产", " 食", "食品", "品 ", " 生", "生产", "产 "}
+    found = postings([["食品 生产"]], ["生产"])
+    assert set(found) == {"食", "品", "生", "产", " 食", "食品", "品 ", " 生", "生产", "产 ", "# 生", "#生产", "#产 "}
+    assert decode(found["生产"][1], True) == ([0], {0: [4]})  # " 食品 生产 ": 生产 at position 4
     assert query_grams("食品生产") == ["食品", "品生", "生产"]
     assert query_grams("Ａ〔2021〕") == ["a ", " 2", "20", "02", "21", "1 "]
     assert query_grams("〔2021〕374号") == [" 2", "20", "02", "21", "1 ", " 3", "37", "74", "4号"]
-    assert decode_postings(encode_postings([0, 5, 36, 1000])) == [0, 5, 36, 1000]
-    assert decode_postings(encode_postings([0, 5], ["a", "01"])) == [0, 5]
+    assert decode(encode([0, 5, 36, 1000, 40_000_000]), False) == ([0, 5, 36, 1000, 40_000_000], {})
+    assert decode(encode([0, 5], [[3, 30], list(range(9))]), True) == ([0, 5], {0: [3, 30], 5: list(range(9))})
+    assert decode(encode([7, 9]) + rebase(encode([40, 41]), 9), False)[0] == [7, 9, 40, 41]
 
 
 def _index(tmp_path, texts: dict[str, str], codes: dict[str, str] | None = None):

@@ -119,7 +119,7 @@ def _search_docs(issue: BoardIssue, site) -> list[dict]:
         "kind": BOARD_NAMES[e.board],
         "meta": issue.title,
         "code": e.credit_code or "",
-        "text": " ".join(site.mask(x) for x in (*shown_text(e), issue.title, site.issuer_name(issue.publisher))),
+        "text": "\n".join(site.mask(x) for x in (*shown_text(e), issue.title, site.issuer_name(issue.publisher))),
         "filters": {"board": e.board},
     } for e in issue.entries]
 

@@ -71,7 +71,7 @@ def _search_docs(event: Event, site) -> list[dict]:
         "title": event.title,
         "kind": "一件事",
         "meta": f"{event.audience} · {len(event.steps)} 个事项" + ("" if event.status == "有效" else f" · {event.status}"),
-        "text": " ".join(w for w in words if w),
+        "text": "\n".join(w for w in words if w),
         "filters": {"status": event.status},
         "rank": 0 if event.status == "有效" else 2,
     }]

@@ -48,7 +48,7 @@ def _search_docs(measures: MeasureList, site) -> list[dict]:
         "title": item.text[:60],
         "kind": "任务清单",
         "meta": f"{measures.title} · {item.status}",
-        "text": " ".join([*shown_text(item), measures.title,
+        "text": "\n".join([*shown_text(item), measures.title,
                           *(site.issuer_name(u) for u in (*item.lead_units, *(item.responsible_units or ())))]),
         "filters": {"status": item.status},
     } for item in measures.items]

@@ -142,7 +142,7 @@ def _search_docs(policy: Policy, site) -> list[dict]:
         "code": policy.doc_number or "",
         "kind": "政策",
         "meta": " · ".join(x for x in (policy.doc_number, policy.status) if x),
-        "text": " ".join(w for w in words if w),
+        "text": "\n".join(w for w in words if w),
         "filters": {"status": policy.status},
     }]
 

@@ -163,7 +163,7 @@ def _search_docs(power: Power, site) -> list[dict]:
         "code": power.code or "",
         "kind": "权责事项",
         "meta": f"{dept.short_name or dept.name} · {power.category}" + ("" if power.current else f" · {power.status}"),
-        "text": " ".join(w for w in words if w),
+        "text": "\n".join(w for w in words if w),
         "filters": {"category": power.category, "region": dept.region, "status": power.status},
         "rank": 0 if power.current else 2,
     }]

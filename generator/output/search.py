@@ -1,23 +1,25 @@
 """Search index stage: a sharded character n-gram index for Chinese full-text search.
 
-Chinese has no spaces, so every record's searchable text is cut into single characters
-and overlapping character pairs (search_text.py), each pair with its positions. A query
+Chinese has no spaces, so every text a record page shows is cut into single characters and
+overlapping character pairs, each pair with its positions (search_postings.py), and a query
 word matches as a phrase: its pairs at consecutive positions. Grams are spread over shard
-files by a hash, so a browser downloads only the few shards its query needs, never the
-whole index: per-query bytes stay flat from a county to a province.
+files by a hash, so a browser downloads only the few shards its query needs, never the whole
+index; a gram with a long postings list has a file of its own, so no query downloads other
+grams' long lists. Per-query bytes stay flat from a county to a province.
 
 Output under `search/`:
-  meta.json          shard count, doc chunk size, filter names and values
+  meta.json          shard count, doc chunk size, filter names and values, filter words, synonyms
   tags.json          per document: kind and filter values as small integers
   fold.json          Traditional -> Simplified character pairs the browser folds queries with
-  g/<n>.json         shard n: {gram: postings}; "#"-prefixed pairs index titles only,
-                     "="-prefixed keys a record's whole code or document number
+  g/<n>.json         shard n: {gram: postings, or 1 when the gram has a file of its own};
+                     "#"-prefixed pairs index titles only, "="-prefixed keys a record's whole
+                     code or document number
+  p/<hex>.json       the postings (a JSON string) of one gram with a long list; the name is the
+                     gram's code points in hexadecimal joined by "-"
   d/<n>.json         document chunk n: [[url, title, kind, meta], ...]
 
-Postings are ascending document numbers written as base-36 deltas joined by ","; a pair's
-entries add ":" and its positions (modulo 36, one base-36 digit each).
-Category words such as 行政处罚 are filters (tags), so they never become huge postings
-lists that every query would have to download.
+Postings are in search_postings' ASCII format. Category words such as 行政处罚 are filters
+(tags) as well as text: the results offer the filtered list.
 """
 
 from __future__ import annotations
@@ -27,13 +29,15 @@ from collections import defaultdict
 from pathlib import Path
 
 from generator.kinds import KINDS
+from generator.output.search_postings import decode, encode, positioned, postings, rebase
 from generator.output.search_synonyms import default_groups, synonym_map
-from generator.output.search_text import doc_grams, fold_table, normalise, phrase, phrase_at, query_grams, stream
+from generator.output.search_text import POSITIONS, fold_table, normalise, phrase, query_grams, stream
 
 __all__ = ["build_index", "index_part", "join_index", "search", "normalise", "query_grams"]
 
 DOC_CHUNK = 64
-TARGET_SHARD_BYTES = 24_000
+TARGET_SHARD_BYTES = 8_000
+OWN_FILE = 2_000  # postings longer than this (characters) get a file of their own
 # A document's kind, then the filters the kinds declare (a department's region is among the powers').
 FILTER_KEYS = ("kind", *dict.fromkeys(key for kind in KINDS.values() for key in kind.search_filters))
 OFFERED = {"category": "职权类型", "region": "区域"}  # filters whose list page has a facet of the same key
@@ -46,38 +50,14 @@ def shard_of(key: str, shards: int) -> int:
     return h % shards
 
 
-def _b36(n: int) -> str:
-    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
-    out = ""
-    while True:
-        n, r = divmod(n, 36)
-        out = digits[r] + out
-        if n == 0:
-            return out
+def own_file(gram: str) -> str:
+    """The file (under search/) of a gram whose postings have a file of their own."""
+    return "p/" + "-".join(f"{ord(c):x}" for c in gram) + ".json"
 
 
-def encode_postings(ids: list[int], positions: list[str] | None = None) -> str:
-    """Ascending document numbers as base-36 deltas joined by ","; a pair's entries add
-    ":" and its positions in the document (base-36 digits, modulo search_text.POSITIONS)."""
-    prev, out = 0, []
-    for n, i in enumerate(ids):
-        out.append(_b36(i - prev) + (":" + positions[n] if positions else ""))
-        prev = i
-    return ",".join(out)
-
-
-def decode_entries(text: str) -> tuple[list[int], dict[int, str]]:
-    ids, where, total = [], {}, 0
-    for part in text.split(","):
-        delta, _, digits = part.partition(":")
-        total += int(delta, 36)
-        ids.append(total)
-        where[total] = digits
-    return ids, where
-
-
-def decode_postings(text: str) -> list[int]:
-    return decode_entries(text)[0]
+def fields(doc: dict) -> list[str]:
+    """The texts of a search document, each searched as a whole (a phrase never spans two)."""
+    return [doc["title"], doc.get("code", ""), *doc["text"].split("\n")]
 
 
 def _dump(obj) -> bytes:
@@ -94,28 +74,22 @@ def index_part(docs: list[dict], start: int, stop: int, synonyms: list[list[str]
     `join_index` joins with the parts of the other documents: the documents' displayed
     fields and filters, and per gram [last document number, encoded postings]. Only the
     part's grams are cut here, so N parallel jobs share the costly half of the work."""
-    postings: dict[str, list[int]] = defaultdict(list)
-    positions: dict[str, list[str]] = defaultdict(list)
-    for number in range(start, stop):
-        doc = docs[number]
-        chars, pairs = doc_grams(doc["title"] + " " + doc.get("code", "") + " " + doc["text"])
-        for gram in chars:
-            postings[gram].append(number)
-        for gram, where in pairs.items():
-            postings[gram].append(number)
-            positions[gram].append("".join(_b36(p) for p in sorted(where)))
-        for gram in doc_grams(doc["title"])[1]:
-            postings["#" + gram].append(number)
+    part = docs[start:stop]
+    found = postings([fields(d) for d in part], [d["title"] for d in part], first=start)
+    exact: dict[str, list[int]] = defaultdict(list)
+    for number, doc in enumerate(part, start):
         if doc.get("code"):  # an exact code or document number ranks its record first
-            postings["=" + stream(doc["code"]).strip()].append(number)
-    rows = [[d["url"], d["title"], d["kind"], d["meta"], d.get("filters", {})] for d in docs[start:stop]]
+            exact["=" + stream(doc["code"]).strip()].append(number)
+    for key, ids in exact.items():
+        found[key] = (ids[-1], encode(ids))
+    rows = [[d["url"], d["title"], d["kind"], d["meta"], d.get("filters", {})] for d in part]
     return {"start": start, "stop": stop, "docs": rows, "synonyms": synonyms if synonyms is not None else default_groups(),
-            "postings": {gram: [ids[-1], encode_postings(ids, positions.get(gram))] for gram, ids in postings.items()}}
+            "postings": {gram: [last, text] for gram, (last, text) in found.items()}}
 
 
 def join_index(parts: list[dict]) -> dict[str, bytes]:
     """The index files of consecutive parts (`index_part`): postings lists are joined by
-    re-encoding only the first delta of each later part."""
+    re-encoding only the first difference of each later part."""
     encoded: dict[str, list] = {}
     rows: list[list] = []
     for part in sorted(parts, key=lambda p: p["start"]):
@@ -127,22 +101,27 @@ def join_index(parts: list[dict]) -> dict[str, bytes]:
             if have is None:
                 encoded[gram] = [last, text]
                 continue
-            first, comma, rest = text.partition(",")
-            delta, colon, digits = first.partition(":")
-            have[1] = f"{have[1]},{_b36(int(delta, 36) - have[0])}{colon}{digits}{comma}{rest}"
+            have[1] += rebase(text, have[0])
             have[0] = last
     return _index_files({gram: text for gram, (_, text) in encoded.items()}, rows, parts[0].get("synonyms") if parts else None)
 
 
 def _index_files(encoded: dict[str, str], docs: list[list], synonyms: list[list[str]] | None = None) -> dict[str, bytes]:
-    """Shards, tags and document chunks from joined postings and [url, title, kind, meta, filters] rows."""
-    total = sum(len(k) * 3 + len(v) + 6 for k, v in encoded.items())
+    """Shards, own files, tags and document chunks from joined postings and [url, title, kind, meta, filters] rows."""
+    files: dict[str, bytes] = {}
+    small = {}
+    for gram, value in encoded.items():
+        if len(value) > OWN_FILE:
+            files[own_file(gram)] = _dump(value)
+        else:
+            small[gram] = value
+    total = sum(len(k) * 3 + len(v) + 6 for k, v in small.items())
     shards = 8
     while total / shards > TARGET_SHARD_BYTES:
         shards *= 2
-    shard_maps: list[dict[str, str]] = [{} for _ in range(shards)]
+    shard_maps: list[dict[str, str | int]] = [{} for _ in range(shards)]
     for gram, value in encoded.items():
-        shard_maps[shard_of(gram, shards)][gram] = value
+        shard_maps[shard_of(gram, shards)][gram] = value if gram in small else 1
 
     values: dict[str, list[str]] = {key: [] for key in FILTER_KEYS}
     tags = []
@@ -158,13 +137,14 @@ def _index_files(encoded: dict[str, str], docs: list[list], synonyms: list[list[
             row.append(values[key].index(value))
         tags.append(row)
 
-    files = {
-        "meta.json": _dump({"version": 1, "shards": shards, "chunk": DOC_CHUNK, "docs": len(docs),
-                            "filters": list(FILTER_KEYS), "values": values, "offers": _offers(docs),
+    files.update({
+        "meta.json": _dump({"version": 2, "shards": shards, "chunk": DOC_CHUNK, "docs": len(docs),
+                            "positions": POSITIONS, "filters": list(FILTER_KEYS), "values": values,
+                            "offers": _offers(docs),
                             "synonyms": synonym_map(default_groups() if synonyms is None else synonyms)}),
         "tags.json": _dump(tags),
         "fold.json": _dump(fold_table({gram for gram in encoded if len(gram) == 1})),
-    }
+    })
     for n, shard in enumerate(shard_maps):
         files[f"g/{n}.json"] = _dump(shard)
     for start in range(0, len(docs), DOC_CHUNK):
@@ -208,20 +188,23 @@ def search(index_dir: Path, query: str, limit: int | None = None) -> list[int]:
         return []
     shards: dict[int, dict] = {}
 
-    def entries(gram: str) -> tuple[list[int], dict[int, str]]:
+    def entries(gram: str) -> tuple[list[int], dict[int, list[int]]]:
         n = shard_of(gram, meta["shards"])
         if n not in shards:
             shards[n] = json.loads((index_dir / "g" / f"{n}.json").read_text("utf-8"))
         value = shards[n].get(gram)
-        return decode_entries(value) if value else ([], {})
+        if value == 1:
+            value = json.loads((index_dir / own_file(gram)).read_text("utf-8"))
+        return decode(value, positioned(gram)) if value else ([], {})
 
     def matching(word: str) -> set[int]:
         grams_ = phrase(word)
         if not grams_:
             return set(range(meta["docs"]))
-        lists = {g: entries(g) for g in grams_}
+        needed = range(len(grams_))
+        lists = {i: entries(grams_[i]) for i in needed}
         found = set.intersection(*(set(ids) for ids, _ in lists.values()))
-        return {i for i in found if phrase_at(grams_, {g: lists[g][1][i] for g in grams_})}
+        return {d for d in found if phrase_at({i: lists[i][1].get(d, []) for i in needed})}
 
     def in_title(word: str) -> set[int]:
         pairs = [g for g in phrase(word) if len(g) == 2]
@@ -235,6 +218,16 @@ def search(index_dir: Path, query: str, limit: int | None = None) -> list[int]:
     exact = set(entries("=" + stream(query).strip())[0])
     ordered = sorted(hits, key=lambda i: (i not in exact, i not in direct, i not in titled, i))
     return ordered[:limit] if limit else ordered
+
+
+def phrase_at(where: dict[int, list[int]]) -> bool:
+    """Whether pairs can stand at their offsets in the word (the keys) in one record, given
+    each pair's positions there (modulo POSITIONS)."""
+    if len(where) < 2:
+        return True
+    sets = {i: set(p) for i, p in where.items()}
+    anchor = min(sets, key=lambda i: len(sets[i]))
+    return any(all((start - anchor + i) % POSITIONS in s for i, s in sets.items()) for start in sets[anchor])
 
 
 def near_queries(query: str) -> list[str]:
