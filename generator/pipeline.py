@@ -120,7 +120,8 @@ def build(content_dir: Path, out_dir: Path, today: date, *, config_file: Path = 
                 part.pieces.lastmod = last_changes(site, part.pieces.pages)
             with timings.stage("search index"):
                 docs = search_docs(site)
-                part.pieces.search = index_part(docs, *slice_.bounds(len(docs)), synonyms=site_synonyms(site))
+                part.pieces.search = index_part(docs, *slice_.bounds(len(docs)), synonyms=site_synonyms(site),
+                                                workers=workers)
             with timings.stage("write"):
                 for rel, data in open_data(slice_.view(site)).items():
                     part.write(rel, data)

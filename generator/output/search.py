@@ -25,6 +25,7 @@ Postings are in search_postings' ASCII format. Category words such as 行政处�
 from __future__ import annotations
 
 import json
+import multiprocessing
 from collections import defaultdict
 from pathlib import Path
 
@@ -69,22 +70,52 @@ def build_index(docs: list[dict], synonyms: list[list[str]] | None = None) -> di
     return join_index([index_part(docs, 0, len(docs), synonyms)])
 
 
-def index_part(docs: list[dict], start: int, stop: int, synonyms: list[list[str]] | None = None) -> dict:
+def index_part(docs: list[dict], start: int, stop: int, synonyms: list[list[str]] | None = None,
+               workers: int = 1) -> dict:
     """The index of docs[start:stop] (numbered as in the whole list) in a form that
     `join_index` joins with the parts of the other documents: the documents' displayed
     fields and filters, and per gram [last document number, encoded postings]. Only the
     part's grams are cut here, so N parallel jobs share the costly half of the work."""
     part = docs[start:stop]
-    found = postings([fields(d) for d in part], [d["title"] for d in part], first=start)
+    found = _postings(part, start, workers)
     exact: dict[str, list[int]] = defaultdict(list)
-    for number, doc in enumerate(part, start):
-        if doc.get("code"):  # an exact code or document number ranks its record first
-            exact["=" + stream(doc["code"]).strip()].append(number)
+    codes = [d.get("code") or "" for d in part]
+    for number, code in enumerate(stream("\x00".join(codes), keep="\x00").split("\x00"), start):
+        if code.strip():  # an exact code or document number ranks its record first
+            exact["=" + code.strip()].append(number)
     for key, ids in exact.items():
         found[key] = (ids[-1], encode(ids))
     rows = [[d["url"], d["title"], d["kind"], d["meta"], d.get("filters", {})] for d in part]
     return {"start": start, "stop": stop, "docs": rows, "synonyms": synonyms if synonyms is not None else default_groups(),
             "postings": {gram: [last, text] for gram, (last, text) in found.items()}}
+
+
+_PART: list[dict] = []  # the documents forked workers cut (inherited, never pickled)
+
+
+def _postings(part: list[dict], start: int, workers: int) -> dict[str, tuple[int, str]]:
+    """search_postings.postings of `part`, over `workers` forked processes when it is large
+    enough to pay for them: each cuts a consecutive share, the shares' lists are joined."""
+    if workers < 2 or len(part) < 5000 or "fork" not in multiprocessing.get_all_start_methods():
+        return postings([fields(d) for d in part], [d["title"] for d in part], first=start)
+    bounds = [len(part) * i // workers for i in range(workers + 1)]
+    _PART[:] = part
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            shares = pool.starmap(_share, [(bounds[i], bounds[i + 1], start) for i in range(workers)])
+    finally:
+        _PART.clear()
+    found: dict[str, tuple[int, str]] = {}
+    for share in shares:
+        for gram, (last, text) in share.items():
+            have = found.get(gram)
+            found[gram] = (last, text if have is None else have[1] + rebase(text, have[0]))
+    return found
+
+
+def _share(begin: int, end: int, start: int) -> dict[str, tuple[int, str]]:
+    share = _PART[begin:end]
+    return postings([fields(d) for d in share], [d["title"] for d in share], first=start + begin)
 
 
 def join_index(parts: list[dict]) -> dict[str, bytes]:
@@ -123,19 +154,15 @@ def _index_files(encoded: dict[str, str], docs: list[list], synonyms: list[list[
     for gram, value in encoded.items():
         shard_maps[shard_of(gram, shards)][gram] = value if gram in small else 1
 
-    values: dict[str, list[str]] = {key: [] for key in FILTER_KEYS}
+    numbers: dict[str, dict[str, int]] = {key: {} for key in FILTER_KEYS}
     tags = []
     for doc in docs:
         row = []
         for key in FILTER_KEYS:
             value = doc[2] if key == "kind" else doc[4].get(key)
-            if value is None:
-                row.append(-1)
-                continue
-            if value not in values[key]:
-                values[key].append(value)
-            row.append(values[key].index(value))
+            row.append(-1 if value is None else numbers[key].setdefault(value, len(numbers[key])))
         tags.append(row)
+    values = {key: list(seen) for key, seen in numbers.items()}
 
     files.update({
         "meta.json": _dump({"version": 2, "shards": shards, "chunk": DOC_CHUNK, "docs": len(docs),
@@ -175,13 +202,14 @@ def offers(index_dir: Path, query: str) -> list[list[str]]:
     return [meta["offers"][w] for w in dict.fromkeys(query.split()) if w in meta["offers"]]
 
 
-def search(index_dir: Path, query: str, limit: int | None = None) -> list[int]:
+def search(index_dir: Path, query: str, limit: int | None = None, reads: set[Path] | None = None) -> list[int]:
     """The same lookup the browser does (assets/search.js), for tests and benchmarks.
 
     Every word must occur in the record as a phrase (a word naming a filter too: `offers`);
     a word in a synonym group may occur as any word of its group. Returns document numbers:
     an exact code or document number first, then records showing every word itself, title
-    matches first, then the rest in document order."""
+    matches first, then the rest in document order. `reads` collects the files read (the
+    files a browser downloads for the query)."""
     meta = json.loads((index_dir / "meta.json").read_text("utf-8"))
     words = [normalise(w) for w in query.split()]
     if not query_grams(query):
@@ -192,9 +220,13 @@ def search(index_dir: Path, query: str, limit: int | None = None) -> list[int]:
         n = shard_of(gram, meta["shards"])
         if n not in shards:
             shards[n] = json.loads((index_dir / "g" / f"{n}.json").read_text("utf-8"))
+            if reads is not None:
+                reads.add(index_dir / "g" / f"{n}.json")
         value = shards[n].get(gram)
         if value == 1:
             value = json.loads((index_dir / own_file(gram)).read_text("utf-8"))
+            if reads is not None:
+                reads.add(index_dir / own_file(gram))
         return decode(value, positioned(gram)) if value else ([], {})
 
     def matching(word: str) -> set[int]:

@@ -4,7 +4,6 @@
   "use strict";
   var CHARS = "0-9a-z\u00c0-\u024f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff";
   var GAP = new RegExp("[^" + CHARS + "]+", "g");
-  var POSITIONS = 36;
   var cache = {};
 
   function fetchJSON(url) {
@@ -53,14 +52,17 @@
     return out;
   }
 
-  /* search_text.phrase_at: the pairs can stand at consecutive positions (modulo POSITIONS). */
-  function phraseAt(grams, where) {
-    if (grams.length < 2) return true;
-    var sets = grams.map(function (g) {
-      return new Set(Array.from(where[g] || "").map(function (c) { return parseInt(c, 36); }));
-    });
-    return Array.from(sets[0]).some(function (start) {
-      return sets.every(function (have, i) { return have.has((start + i) % POSITIONS); });
+  /* search.phrase_at: the pairs (keys: their offsets in the word) can stand at those offsets
+   * in one record, given each pair's positions there (modulo meta.positions). */
+  function phraseAt(where, positions) {
+    var keys = Object.keys(where);
+    if (keys.length < 2) return true;
+    var anchor = keys.reduce(function (a, k) { return where[k].length < where[a].length ? k : a; }, keys[0]);
+    return where[anchor].some(function (start) {
+      return keys.every(function (k) {
+        var want = ((start - Number(anchor) + Number(k)) % positions + positions) % positions;
+        return where[k].indexOf(want) >= 0;
+      });
     });
   }
 
@@ -70,15 +72,40 @@
     return h % shards;
   }
 
-  /* Postings: base-36 deltas joined by ","; a pair's entries add ":" and its positions. */
-  function decode(text) {
-    var ids = [], where = {}, total = 0;
-    text.split(",").forEach(function (part) {
-      var colon = part.indexOf(":");
-      total += parseInt(colon < 0 ? part : part.slice(0, colon), 36);
+  /* search_postings.decode: per record its number's difference to the previous one (5 bits a
+   * symbol, high first, 32 = more follows), then for a pair its positions (32 = more follows;
+   * 31 = a bit mask of the positions follows in 7 symbols). */
+  var ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_";
+  var VALUE = {};
+  for (var v = 0; v < ALPHABET.length; v++) VALUE[ALPHABET[v]] = v;
+
+  function positioned(gram) {
+    return Array.from(gram).length === 2 && gram[0] !== "#" && gram[0] !== "=";
+  }
+
+  function decode(text, withPositions) {
+    var ids = [], where = {}, total = 0, i = 0, n = text.length;
+    while (i < n) {
+      var value = 0, symbol;
+      do { symbol = VALUE[text[i++]]; value = value * 32 + (symbol & 31); } while (symbol & 32);
+      total += value;
       ids.push(total);
-      where[total] = colon < 0 ? "" : part.slice(colon + 1);
-    });
+      if (!withPositions) continue;
+      var found = [];
+      for (;;) {
+        symbol = VALUE[text[i++]];
+        if (symbol === 31) {
+          for (var j = 0; j < 7; j++) {
+            var bits = VALUE[text[i++]];
+            for (var b = 0; b < 5; b++) if (bits & (1 << b)) found.push(j * 5 + b);
+          }
+          break;
+        }
+        found.push(symbol & 31);
+        if (!(symbol & 32)) break;
+      }
+      where[total] = found;
+    }
     return { ids: ids, where: where };
   }
 
@@ -90,10 +117,16 @@
     return out;
   }
 
+  /* A gram's postings: from its shard, or from its own file when the shard says 1. */
   function postings(root, meta, gram) {
     return fetchJSON(root + "search/g/" + shardOf(gram, meta.shards) + ".json").then(function (shard) {
-      return shard[gram] ? decode(shard[gram]) : { ids: [], where: {} };
-    });
+      var value = shard[gram];
+      if (value === 1) {
+        var name = Array.from(gram).map(function (c) { return c.codePointAt(0).toString(16); }).join("-");
+        return fetchJSON(root + "search/p/" + name + ".json");
+      }
+      return value || "";
+    }).then(function (text) { return decode(text, positioned(gram)); });
   }
 
   function union(a, b) {
@@ -125,8 +158,8 @@
           return lists.map(function (l) { return l.ids; }).reduce(function (acc, list) { return intersect(acc, list); })
             .filter(function (id) {
               var where = {};
-              grams.forEach(function (g) { where[g] = byGram[g].where[id]; });
-              return phraseAt(grams, where);
+              grams.forEach(function (g, i) { where[i] = byGram[g].where[id] || []; });
+              return phraseAt(where, meta.positions);
             });
         });
       }
