@@ -11,12 +11,15 @@ Output under `search/`:
   meta.json          shard count, doc chunk size, filter names and values, filter words, synonyms
   tags.json          per document: kind and filter values as small integers
   fold.json          Traditional -> Simplified character pairs the browser folds queries with
-  g/<n>.json         shard n: {gram: postings, or 1 when the gram has a file of its own};
+  g/<n>.json         shard n: {gram: postings, or the number of its records when the gram
+                     has a file of its own};
                      "#"-prefixed pairs index titles only, "="-prefixed keys a record's whole
                      code or document number
   p/<hex>.json       the postings (a JSON string) of one gram with a long list; the name is the
                      gram's code points in hexadecimal joined by "-"
   d/<n>.json         document chunk n: [[url, title, kind, meta], ...]
+  t/<n>.json         text chunk n: per document, the texts its page shows (snippets; a query
+                     left with a few records checks them here instead of downloading more)
 
 Postings are in search_postings' ASCII format. Category words such as 行政处罚 are filters
 (tags) as well as text: the results offer the filtered list.
@@ -37,7 +40,8 @@ from generator.output.search_text import POSITIONS, fold_table, normalise, phras
 __all__ = ["build_index", "index_part", "join_index", "search", "normalise", "query_grams"]
 
 DOC_CHUNK = 64
-TARGET_SHARD_BYTES = 8_000
+TEXT_CHUNK = 8  # records' texts per t/ file: snippets of the results shown, and a check of a few
+TARGET_SHARD_BYTES = 4_000
 OWN_FILE = 2_000  # postings longer than this (characters) get a file of their own
 # A document's kind, then the filters the kinds declare (a department's region is among the powers').
 FILTER_KEYS = ("kind", *dict.fromkeys(key for kind in KINDS.values() for key in kind.search_filters))
@@ -45,8 +49,9 @@ OFFERED = {"category": "职权类型", "region": "区域"}  # filters whose list
 
 
 def shard_of(key: str, shards: int) -> int:
+    """The shard of a gram; a title pair "#xy" lives beside "xy" (a query needs both)."""
     h = 0
-    for ch in key:
+    for ch in key.removeprefix("#"):
         h = (h * 131 + ord(ch)) % 4294967296
     return h % shards
 
@@ -84,16 +89,17 @@ def index_part(docs: list[dict], start: int, stop: int, synonyms: list[list[str]
         if code.strip():  # an exact code or document number ranks its record first
             exact["=" + code.strip()].append(number)
     for key, ids in exact.items():
-        found[key] = (ids[-1], encode(ids))
-    rows = [[d["url"], d["title"], d["kind"], d["meta"], d.get("filters", {})] for d in part]
+        found[key] = (ids[-1], encode(ids), len(ids))
+    rows = [[d["url"], d["title"], d["kind"], d["meta"], d.get("filters", {}), [t for t in fields(d) if t]]
+            for d in part]
     return {"start": start, "stop": stop, "docs": rows, "synonyms": synonyms if synonyms is not None else default_groups(),
-            "postings": {gram: [last, text] for gram, (last, text) in found.items()}}
+            "postings": {gram: list(entry) for gram, entry in found.items()}}
 
 
 _PART: list[dict] = []  # the documents forked workers cut (inherited, never pickled)
 
 
-def _postings(part: list[dict], start: int, workers: int) -> dict[str, tuple[int, str]]:
+def _postings(part: list[dict], start: int, workers: int) -> dict[str, tuple[int, str, int]]:
     """search_postings.postings of `part`, over `workers` forked processes when it is large
     enough to pay for them: each cuts a consecutive share, the shares' lists are joined."""
     if workers < 2 or len(part) < 5000 or "fork" not in multiprocessing.get_all_start_methods():
@@ -105,15 +111,16 @@ def _postings(part: list[dict], start: int, workers: int) -> dict[str, tuple[int
             shares = pool.starmap(_share, [(bounds[i], bounds[i + 1], start) for i in range(workers)])
     finally:
         _PART.clear()
-    found: dict[str, tuple[int, str]] = {}
+    found: dict[str, tuple[int, str, int]] = {}
     for share in shares:
-        for gram, (last, text) in share.items():
+        for gram, (last, text, records) in share.items():
             have = found.get(gram)
-            found[gram] = (last, text if have is None else have[1] + rebase(text, have[0]))
+            found[gram] = (last, text, records) if have is None else \
+                (last, have[1] + rebase(text, have[0]), have[2] + records)
     return found
 
 
-def _share(begin: int, end: int, start: int) -> dict[str, tuple[int, str]]:
+def _share(begin: int, end: int, start: int) -> dict[str, tuple[int, str, int]]:
     share = _PART[begin:end]
     return postings([fields(d) for d in share], [d["title"] for d in share], first=start + begin)
 
@@ -127,32 +134,37 @@ def join_index(parts: list[dict]) -> dict[str, bytes]:
         if part["start"] != len(rows):
             raise ValueError(f"search index parts are not consecutive at document {len(rows)}")
         rows += part["docs"]
-        for gram, (last, text) in part["postings"].items():
+        for gram, (last, text, records) in part["postings"].items():
             have = encoded.get(gram)
             if have is None:
-                encoded[gram] = [last, text]
+                encoded[gram] = [last, text, records]
                 continue
             have[1] += rebase(text, have[0])
             have[0] = last
-    return _index_files({gram: text for gram, (_, text) in encoded.items()}, rows, parts[0].get("synonyms") if parts else None)
+            have[2] += records
+    return _index_files({gram: (text, records) for gram, (_, text, records) in encoded.items()}, rows,
+                        parts[0].get("synonyms") if parts else None)
 
 
-def _index_files(encoded: dict[str, str], docs: list[list], synonyms: list[list[str]] | None = None) -> dict[str, bytes]:
-    """Shards, own files, tags and document chunks from joined postings and [url, title, kind, meta, filters] rows."""
+def _index_files(encoded: dict[str, tuple[str, int]], docs: list[list],
+                 synonyms: list[list[str]] | None = None) -> dict[str, bytes]:
+    """Shards, own files, tags and document chunks from joined postings (gram -> (postings,
+    number of records)) and [url, title, kind, meta, filters] rows."""
     files: dict[str, bytes] = {}
-    small = {}
-    for gram, value in encoded.items():
-        if len(value) > OWN_FILE:
-            files[own_file(gram)] = _dump(value)
+    in_shard: dict[str, str | int] = {}
+    for gram, (text, records) in encoded.items():
+        if len(text) > OWN_FILE:
+            files[own_file(gram)] = _dump(text)
+            in_shard[gram] = records
         else:
-            small[gram] = value
-    total = sum(len(k) * 3 + len(v) + 6 for k, v in small.items())
+            in_shard[gram] = text
+    total = sum(len(k) * 3 + (len(v) if isinstance(v, str) else 6) + 6 for k, v in in_shard.items())
     shards = 8
     while total / shards > TARGET_SHARD_BYTES:
         shards *= 2
     shard_maps: list[dict[str, str | int]] = [{} for _ in range(shards)]
-    for gram, value in encoded.items():
-        shard_maps[shard_of(gram, shards)][gram] = value if gram in small else 1
+    for gram, value in in_shard.items():
+        shard_maps[shard_of(gram, shards)][gram] = value
 
     numbers: dict[str, dict[str, int]] = {key: {} for key in FILTER_KEYS}
     tags = []
@@ -165,7 +177,8 @@ def _index_files(encoded: dict[str, str], docs: list[list], synonyms: list[list[
     values = {key: list(seen) for key, seen in numbers.items()}
 
     files.update({
-        "meta.json": _dump({"version": 2, "shards": shards, "chunk": DOC_CHUNK, "docs": len(docs),
+        "meta.json": _dump({"version": 2, "shards": shards, "chunk": DOC_CHUNK, "text_chunk": TEXT_CHUNK,
+                            "docs": len(docs), "verify": VERIFY, "long_word": LONG_WORD,
                             "positions": POSITIONS, "filters": list(FILTER_KEYS), "values": values,
                             "offers": _offers(docs),
                             "synonyms": synonym_map(default_groups() if synonyms is None else synonyms)}),
@@ -177,6 +190,8 @@ def _index_files(encoded: dict[str, str], docs: list[list], synonyms: list[list[
     for start in range(0, len(docs), DOC_CHUNK):
         chunk = [d[:4] for d in docs[start:start + DOC_CHUNK]]
         files[f"d/{start // DOC_CHUNK}.json"] = _dump(chunk)
+    for start in range(0, len(docs), TEXT_CHUNK):
+        files[f"t/{start // TEXT_CHUNK}.json"] = _dump([d[5] for d in docs[start:start + TEXT_CHUNK]])
     return files
 
 
@@ -184,7 +199,7 @@ def _offers(docs: list[list]) -> dict[str, list[str]]:
     """Words that name a filter -> [label, value, the list page filtered by it]: a kind's name
     opens its list, a category, region or board opens the list with that facet chosen."""
     out: dict[str, list[str]] = {}
-    for url, _, kind, _, filters in docs:
+    for url, _, kind, _, filters, *_ in docs:
         section = url.split("/")[0] + "/"
         if section == "departments/":
             continue
@@ -216,14 +231,17 @@ def search(index_dir: Path, query: str, limit: int | None = None, reads: set[Pat
         return []
     shards: dict[int, dict] = {}
 
-    def entries(gram: str) -> tuple[list[int], dict[int, list[int]]]:
+    def shard_value(gram: str) -> str | int | None:
         n = shard_of(gram, meta["shards"])
         if n not in shards:
             shards[n] = json.loads((index_dir / "g" / f"{n}.json").read_text("utf-8"))
             if reads is not None:
                 reads.add(index_dir / "g" / f"{n}.json")
-        value = shards[n].get(gram)
-        if value == 1:
+        return shards[n].get(gram)
+
+    def entries(gram: str) -> tuple[list[int], dict[int, list[int]]]:
+        value = shard_value(gram)
+        if isinstance(value, int):
             value = json.loads((index_dir / own_file(gram)).read_text("utf-8"))
             if reads is not None:
                 reads.add(index_dir / own_file(gram))
@@ -233,14 +251,42 @@ def search(index_dir: Path, query: str, limit: int | None = None, reads: set[Pat
         grams_ = phrase(word)
         if not grams_:
             return set(range(meta["docs"]))
-        needed = range(len(grams_))
-        lists = {i: entries(grams_[i]) for i in needed}
-        found = set.intersection(*(set(ids) for ids, _ in lists.values()))
-        return {d for d in found if phrase_at({i: lists[i][1].get(d, []) for i in needed})}
+        looked = looked_up(len(grams_))
+        values = {i: shard_value(grams_[i]) for i in looked}
+        if any(v is None for v in values.values()):
+            return set()
+        found: set[int] | None = None
+        lists: dict[int, tuple[list[int], dict[int, list[int]]]] = {}
+        steps = needed_pairs(values)
+        for step in steps:  # nothing left: nothing more to fetch
+            if found is not None and len(found) <= VERIFY:
+                return {d for d in found if shows(d, word)}  # cheaper than a frequent pair's list
+            lists.update({i: entries(grams_[i]) for i in step})
+            for i in step:
+                found = set(lists[i][0]) if found is None else found & set(lists[i][0])
+            found = {d for d in found if phrase_at({i: lists[i][1].get(d, []) for i in lists})}
+            if not found:
+                break
+        return found or set()
+
+    texts: dict[int, list] = {}
+
+    def shows(doc: int, word: str) -> bool:
+        n = doc // meta["text_chunk"]
+        if n not in texts:
+            texts[n] = json.loads((index_dir / "t" / f"{n}.json").read_text("utf-8"))
+            if reads is not None:
+                reads.add(index_dir / "t" / f"{n}.json")
+        return shows_word(texts[n][doc % meta["text_chunk"]], word)
 
     def in_title(word: str) -> set[int]:
-        pairs = [g for g in phrase(word) if len(g) == 2]
-        return set.intersection(*(set(entries("#" + g)[0]) for g in pairs)) if pairs else set()
+        pairs = ["#" + g for g in phrase(word) if len(g) == 2]
+        values = [shard_value(g) for g in pairs]
+        if not pairs or any(v is None for v in values):
+            return set()
+        inline = [g for g, v in zip(pairs, values) if isinstance(v, str)]
+        rarest = min(zip(values, pairs), key=lambda vp: vp[0] if isinstance(vp[0], int) else 0)[1]
+        return set.intersection(*(set(entries(g)[0]) for g in inline or [rarest]))
 
     groups = [meta["synonyms"].get(w.strip(), [w]) for w in words]
     itself = [matching(w) for w in words]
@@ -250,6 +296,42 @@ def search(index_dir: Path, query: str, limit: int | None = None, reads: set[Pat
     exact = set(entries("=" + stream(query).strip())[0])
     ordered = sorted(hits, key=lambda i: (i not in exact, i not in direct, i not in titled, i))
     return ordered[:limit] if limit else ordered
+
+
+VERIFY = 10  # this few records left: checked against their texts (t/), not more postings
+LONG_WORD = 10  # a word of more pairs than this is looked up by every other pair and its last
+
+
+def looked_up(pairs: int) -> list[int]:
+    """Which of a word's pairs to look up: all of them, or for a long word (a whole name
+    pasted in) every other one and the last, which still hold every character in place."""
+    if pairs <= LONG_WORD:
+        return list(range(pairs))
+    return sorted({*range(0, pairs, 2), pairs - 1})
+
+
+def needed_pairs(values: dict[int, str | int]) -> list[list[int]]:
+    """Which of a word's grams to use (keys: their offsets in the word), in steps, given their
+    shard values (postings in the shard, or the number of records of a gram with a file of its
+    own): first every one already in its shard; then files of their own, the rarest alone,
+    then the others, only while a character of the word is not yet in a pair used (the
+    frequent pairs between rare ones would add bytes to download, not precision). A step
+    that leaves no record ends the lookup; one that leaves a few has them checked by text."""
+    first = [i for i, v in values.items() if isinstance(v, str)]
+    covered = {c for i in first for c in (i, i + 1)}
+    then: list[int] = []
+    for i in sorted((i for i, v in values.items() if not isinstance(v, str)), key=lambda i: values[i]):
+        if not (first or then) or {i, i + 1} - covered:
+            then.append(i)
+            covered |= {i, i + 1}
+    steps = [first, then[:1], sorted(then[1:])] if first else [then[:1], sorted(then[1:])]
+    return [step for step in steps if step]
+
+
+def shows_word(texts: list[str], word: str) -> bool:
+    """Whether one of a record's texts shows `word` (as the index reads them: search_text.stream)."""
+    want = stream(word)
+    return any(want in f" {stream(t)} " for t in texts)
 
 
 def phrase_at(where: dict[int, list[int]]) -> bool:

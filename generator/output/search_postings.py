@@ -37,8 +37,9 @@ _SYMBOLS = np.frombuffer(ALPHABET.encode("ascii"), dtype=np.uint8)
 _VALUE = {c: n for n, c in enumerate(ALPHABET)}
 
 
-def postings(fields: list[list[str]], titles: list[str], first: int = 0) -> dict[str, tuple[int, str]]:
-    """gram -> (last record number, encoded postings) for records numbered first, first+1, …;
+def postings(fields: list[list[str]], titles: list[str], first: int = 0) -> dict[str, tuple[int, str, int]]:
+    """gram -> (last record number, encoded postings, number of records) for records numbered
+    first, first+1, …;
     `fields` holds each record's texts, `titles` each record's title."""
     doc_bits = max(1, (first + len(fields)).bit_length())
     keys = [*_keys(fields, first, doc_bits, PAIR), *_keys([[t] for t in titles], first, doc_bits, TITLE)]
@@ -89,8 +90,8 @@ def _keys(fields: list[list[str]], first: int, doc_bits: int, pairs: int) -> lis
     return out
 
 
-def _encode(keys: np.ndarray, doc_bits: int) -> dict[str, tuple[int, str]]:
-    """Sorted keys -> gram -> (last record number, postings in the ASCII format)."""
+def _encode(keys: np.ndarray, doc_bits: int) -> dict[str, tuple[int, str, int]]:
+    """Sorted keys -> gram -> (last record number, postings in the ASCII format, records)."""
     if not len(keys):
         return {}
     keys = keys[np.concatenate(([True], keys[1:] != keys[:-1]))]
@@ -133,10 +134,10 @@ def _encode(keys: np.ndarray, doc_bits: int) -> dict[str, tuple[int, str]]:
     grams = np.flatnonzero(new_gram)
     ends = np.append(grams[1:], len(starts))
     bounds = np.append(offset, len(symbols))
-    out: dict[str, tuple[int, str]] = {}
-    for g, end, c, last_doc in zip(bounds[grams].tolist(), bounds[ends].tolist(), code[grams].tolist(),
-                                   doc[ends - 1].tolist()):
-        out[_gram(c)] = (last_doc, ascii_[g:end])
+    out: dict[str, tuple[int, str, int]] = {}
+    for g, end, c, last_doc, records in zip(bounds[grams].tolist(), bounds[ends].tolist(), code[grams].tolist(),
+                                            doc[ends - 1].tolist(), (ends - grams).tolist()):
+        out[_gram(c)] = (last_doc, ascii_[g:end], records)
     return out
 
 
