@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+
+from conftest import EXAMPLE, TODAY
 
 
 pytestmark = pytest.mark.browser
@@ -62,6 +66,35 @@ def test_browser_search_matches_the_python_index(page, base_url, example_site):
     for query in (*QUERIES, *SHOWN, "〔2024〕15号", "食品 安全", "食品安全"):
         ids = page.evaluate("q => window.siteSearch.search('', q).then(r => r.ids)", query)
         assert ids == search(example_site / "search", query), query
+
+
+def test_browser_and_python_agree_when_lists_have_files_of_their_own(page, example_site, tmp_path, monkeypatch):
+    """The paths a city's index takes (frequent pairs in files of their own, fetched rarest
+    first; a few records checked against their texts), forced on the example by lowering the
+    thresholds: the browser and Python agree, and find everything the ordinary index finds."""
+    import shutil
+
+    from browser import serve_directory
+    from generator.output import search as index
+    from generator.pipeline import check, search_docs
+    from test_search import QUERIES
+    from test_search_quality import QUERIES as SHOWN
+
+    site = Path(shutil.copytree(example_site, tmp_path / "site"))
+    monkeypatch.setattr(index, "OWN_FILE", 20)
+    monkeypatch.setattr(index, "VERIFY", 2)
+    shutil.rmtree(site / "search" / "g")
+    _, model = check(EXAMPLE, TODAY)
+    for name, data in index.build_index(search_docs(model)).items():
+        (site / "search" / name).parent.mkdir(parents=True, exist_ok=True)
+        (site / "search" / name).write_bytes(data)
+    assert len(list((site / "search" / "p").glob("*.json"))) > 100
+    with serve_directory(site) as url:
+        page.goto(url)
+        for query in (*QUERIES, *SHOWN, "〔2024〕15号", "食品 安全", "大连市市场监督管理局行政处罚"):
+            ids = page.evaluate("q => window.siteSearch.search('', q).then(r => r.ids)", query)
+            assert ids == index.search(site / "search", query), query
+            assert set(ids) >= set(index.search(example_site / "search", query)), query
 
 
 def test_a_word_naming_a_filter_offers_the_filtered_list(page, base_url):
@@ -146,3 +179,18 @@ def test_result_titles_mark_the_query(page, base_url):
     page.goto(base_url + "search/?q=" + "食品生产")
     page.locator("#search-page-results .search-result__title").first.wait_for()
     assert page.locator("#search-page-results .search-result__title mark").first.inner_text() == "食品生产"
+
+
+def test_results_show_a_snippet_with_the_query_marked(page, base_url):
+    """The text around the query in the record's page text, the query marked: on the search
+    page and in the header box."""
+    page.goto(base_url + "search/?q=" + "现场笔录")
+    snippet = page.locator("#search-page-results .search-result__snippet").first
+    snippet.wait_for()
+    assert snippet.locator("mark").first.inner_text() == "现场笔录"
+    assert len(snippet.inner_text()) > len("现场笔录") + 10  # with the words around it
+    page.goto(base_url)
+    page.locator(".site-search__input").first.fill("首贷")
+    header = page.locator(".site-search__results .search-result__snippet mark").first
+    header.wait_for()
+    assert header.inner_text() == "首贷"

@@ -251,7 +251,7 @@ def search(index_dir: Path, query: str, limit: int | None = None, reads: set[Pat
         grams_ = phrase(word)
         if not grams_:
             return set(range(meta["docs"]))
-        looked = looked_up(len(grams_))
+        looked = looked_up(len(grams_), meta["long_word"])
         values = {i: shard_value(grams_[i]) for i in looked}
         if any(v is None for v in values.values()):
             return set()
@@ -259,7 +259,7 @@ def search(index_dir: Path, query: str, limit: int | None = None, reads: set[Pat
         lists: dict[int, tuple[list[int], dict[int, list[int]]]] = {}
         steps = needed_pairs(values)
         for step in steps:  # nothing left: nothing more to fetch
-            if found is not None and len(found) <= VERIFY:
+            if found is not None and len(found) <= meta["verify"]:
                 return {d for d in found if shows(d, word)}  # cheaper than a frequent pair's list
             lists.update({i: entries(grams_[i]) for i in step})
             for i in step:
@@ -302,10 +302,10 @@ VERIFY = 10  # this few records left: checked against their texts (t/), not more
 LONG_WORD = 10  # a word of more pairs than this is looked up by every other pair and its last
 
 
-def looked_up(pairs: int) -> list[int]:
+def looked_up(pairs: int, long_word: int = LONG_WORD) -> list[int]:
     """Which of a word's pairs to look up: all of them, or for a long word (a whole name
     pasted in) every other one and the last, which still hold every character in place."""
-    if pairs <= LONG_WORD:
+    if pairs <= long_word:
         return list(range(pairs))
     return sorted({*range(0, pairs, 2), pairs - 1})
 
@@ -326,6 +326,25 @@ def needed_pairs(values: dict[int, str | int]) -> list[list[int]]:
             covered |= {i, i + 1}
     steps = [first, then[:1], sorted(then[1:])] if first else [then[:1], sorted(then[1:])]
     return [step for step in steps if step]
+
+
+def shown(index_dir: Path, query: str, ids: list[int], n: int = 10, reads: set[Path] | None = None) -> list[int]:
+    """The first `n` of `ids` whose texts show the query (every word, or a word of its synonym
+    group): the results a person sees (assets/search.js `docs` drops the others, which the
+    index's positions, kept modulo POSITIONS, can let through)."""
+    meta = json.loads((index_dir / "meta.json").read_text("utf-8"))
+    groups = [meta["synonyms"].get(normalise(w).strip(), [normalise(w)]) for w in query.split()]
+    out = []
+    for doc in ids:
+        path = index_dir / "t" / f"{doc // meta['text_chunk']}.json"
+        if reads is not None:
+            reads.add(path)
+        texts = json.loads(path.read_text("utf-8"))[doc % meta["text_chunk"]]
+        if all(any(shows_word(texts, w) for w in group) for group in groups):
+            out.append(doc)
+            if len(out) == n:
+                break
+    return out
 
 
 def shows_word(texts: list[str], word: str) -> bool:

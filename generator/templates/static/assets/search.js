@@ -66,9 +66,10 @@
     });
   }
 
+  /* search.shard_of: a title pair "#xy" lives beside "xy". */
   function shardOf(key, shards) {
     var h = 0;
-    for (var ch of key) h = (h * 131 + ch.codePointAt(0)) % 4294967296;
+    for (var ch of key.replace(/^#/, "")) h = (h * 131 + ch.codePointAt(0)) % 4294967296;
     return h % shards;
   }
 
@@ -117,16 +118,63 @@
     return out;
   }
 
-  /* A gram's postings: from its shard, or from its own file when the shard says 1. */
-  function postings(root, meta, gram) {
+  /* A gram's value in its shard: postings, or the number of its records when it has a file
+   * of its own (search/p/), or undefined when no record has it. */
+  function shardValue(root, meta, gram) {
     return fetchJSON(root + "search/g/" + shardOf(gram, meta.shards) + ".json").then(function (shard) {
-      var value = shard[gram];
-      if (value === 1) {
+      return shard[gram];
+    });
+  }
+
+  function postings(root, meta, gram) {
+    return shardValue(root, meta, gram).then(function (value) {
+      if (typeof value === "number") {
         var name = Array.from(gram).map(function (c) { return c.codePointAt(0).toString(16); }).join("-");
         return fetchJSON(root + "search/p/" + name + ".json");
       }
       return value || "";
     }).then(function (text) { return decode(text, positioned(gram)); });
+  }
+
+  /* search.looked_up: all of a word's pairs, or of a long word every other one and the last. */
+  function lookedUp(pairs, longWord) {
+    var out = [];
+    for (var i = 0; i < pairs; i++) if (pairs <= longWord || i % 2 === 0 || i === pairs - 1) out.push(i);
+    return out;
+  }
+
+  /* search.needed_pairs: those in their shards first, then files of their own, the rarest
+   * alone, then the others, only while a character of the word is not yet covered. */
+  function neededPairs(values) {
+    var keys = Object.keys(values).map(Number);
+    var first = keys.filter(function (i) { return typeof values[i] === "string"; });
+    var covered = {};
+    first.forEach(function (i) { covered[i] = covered[i + 1] = true; });
+    var then = [];
+    keys.filter(function (i) { return typeof values[i] !== "string"; })
+      .sort(function (a, b) { return values[a] - values[b] || a - b; })
+      .forEach(function (i) {
+        if (!(first.length || then.length) || !covered[i] || !covered[i + 1]) {
+          then.push(i);
+          covered[i] = covered[i + 1] = true;
+        }
+      });
+    var rest = then.slice(1).sort(function (a, b) { return a - b; });
+    return (first.length ? [first, then.slice(0, 1), rest] : [then.slice(0, 1), rest])
+      .filter(function (step) { return step.length; });
+  }
+
+  /* search/t/: per record, the texts its page shows (snippets, and checking a few records). */
+  function texts(root, meta, id) {
+    return fetchJSON(root + "search/t/" + Math.floor(id / meta.text_chunk) + ".json").then(function (rows) {
+      return rows[id % meta.text_chunk];
+    });
+  }
+
+  /* search.shows_word */
+  function showsWord(fields, word) {
+    var want = stream(word);
+    return fields.some(function (t) { return (" " + stream(t) + " ").indexOf(want) >= 0; });
   }
 
   function union(a, b) {
@@ -149,27 +197,57 @@
       var all = [];
       for (var n = 0; n < meta.docs; n++) all.push(n);
 
+      /* search.search's matching: a word's records, its pairs at their offsets (a phrase). */
       function matching(word) {
         var grams = phrase(word);
         if (!grams.length) return Promise.resolve(all);
-        return Promise.all(grams.map(function (g) { return postings(root, meta, g); })).then(function (lists) {
-          var byGram = {};
-          grams.forEach(function (g, i) { byGram[g] = lists[i]; });
-          return lists.map(function (l) { return l.ids; }).reduce(function (acc, list) { return intersect(acc, list); })
-            .filter(function (id) {
-              var where = {};
-              grams.forEach(function (g, i) { where[i] = byGram[g].where[id] || []; });
-              return phraseAt(where, meta.positions);
+        var looked = lookedUp(grams.length, meta.long_word);
+        return Promise.all(looked.map(function (i) { return shardValue(root, meta, grams[i]); })).then(function (got) {
+          if (got.some(function (v) { return v === undefined; })) return [];
+          var values = {};
+          looked.forEach(function (i, n) { values[i] = got[n]; });
+          var steps = neededPairs(values), lists = {}, found = null;
+          function step(n) {
+            if (n >= steps.length || (found && !found.length)) return Promise.resolve(found || []);
+            if (found && found.length <= meta.verify) {  /* cheaper than a frequent pair's list */
+              return Promise.all(found.map(function (id) { return texts(root, meta, id); })).then(function (rows) {
+                return found.filter(function (id, k) { return showsWord(rows[k], word); });
+              });
+            }
+            return Promise.all(steps[n].map(function (i) { return postings(root, meta, grams[i]); })).then(function (got) {
+              steps[n].forEach(function (i, k) {
+                lists[i] = got[k];
+                found = found === null ? got[k].ids : intersect(found, got[k].ids);
+              });
+              found = found.filter(function (id) {
+                var where = {};
+                Object.keys(lists).forEach(function (i) { where[i] = lists[i].where[id] || []; });
+                return phraseAt(where, meta.positions);
+              });
+              return step(n + 1);
             });
+          }
+          return step(0);
         });
       }
 
       var words = raw.map(normalise);
+      /* search.search's in_title: the word's title pairs in their shards (or the rarest). */
       function inTitle(word) {
-        var pairs = phrase(word).filter(function (g) { return Array.from(g).length === 2; });
+        var pairs = phrase(word).filter(function (g) { return Array.from(g).length === 2; })
+          .map(function (g) { return "#" + g; });
         if (!pairs.length) return Promise.resolve([]);
-        return Promise.all(pairs.map(function (g) { return postings(root, meta, "#" + g); })).then(function (lists) {
-          return lists.map(function (l) { return l.ids; }).reduce(function (acc, list) { return intersect(acc, list); });
+        return Promise.all(pairs.map(function (g) { return shardValue(root, meta, g); })).then(function (values) {
+          if (values.some(function (v) { return v === undefined; })) return [];
+          var inline = pairs.filter(function (g, i) { return typeof values[i] === "string"; });
+          var rarest = pairs.reduce(function (best, g, i) {
+            var count = typeof values[i] === "number" ? values[i] : 0;
+            return best === null || count < best[0] ? [count, g] : best;
+          }, null)[1];
+          return Promise.all((inline.length ? inline : [rarest]).map(function (g) { return postings(root, meta, g); }))
+            .then(function (lists) {
+              return lists.map(function (l) { return l.ids; }).reduce(function (acc, list) { return intersect(acc, list); });
+            });
         });
       }
 
@@ -191,7 +269,7 @@
           return [isExact.has(id) ? 0 : 1, isDirect.has(id) ? 0 : 1, titled.has(id) ? 0 : 1, id];
         }).sort(function (x, y) { return x[0] - y[0] || x[1] - y[1] || x[2] - y[2] || x[3] - y[3]; })
           .map(function (t) { return t[3]; });
-        return { total: hits.length, ids: hits, offers: offers, meta: meta };
+        return { total: hits.length, ids: hits, offers: offers, meta: meta, groups: groups };
       });
     });
   }
@@ -213,7 +291,7 @@
         var votes = {};
         all.forEach(function (r) { r.ids.forEach(function (id) { votes[id] = (votes[id] || 0) + 1; }); });
         var ids = Object.keys(votes).map(Number).sort(function (a, b) { return votes[b] - votes[a] || a - b; });
-        return { total: ids.length, ids: ids, offers: res.offers, meta: res.meta, closest: ids.length > 0 };
+        return { total: ids.length, ids: ids, offers: res.offers, meta: res.meta, closest: ids.length > 0, groups: null };
       });
     });
   }
@@ -230,18 +308,46 @@
     return p;
   }
 
-  function docs(root, meta, ids) {
+  /* search.shows_query: every word (or a word of its synonym group) shown by a text. */
+  function showsQuery(fields, groups) {
+    return groups.every(function (group) { return group.some(function (w) { return showsWord(fields, w); }); });
+  }
+
+  /* The text around the first word of the query a record's texts show (its title aside),
+   * as [before, the word as shown, after]; matched character by character as normalised. */
+  function snippet(fields, groups) {
+    var words = [].concat.apply([], groups).map(function (w) { return normalise(w).trim(); }).filter(Boolean);
+    for (var f = 1; f < fields.length; f++) {
+      var chars = Array.from(fields[f]), at = [], norm = "";
+      chars.forEach(function (c, i) { var n = normalise(c); for (var k = 0; k < n.length; k++) at.push(i); norm += n; });
+      for (var w = 0; w < words.length; w++) {
+        var i = norm.indexOf(words[w]);
+        if (i < 0) continue;
+        var start = at[i], end = at[i + words[w].length - 1] + 1, from = Math.max(0, start - 24);
+        return [(from ? "…" : "") + chars.slice(from, start).join(""), chars.slice(start, end).join(""),
+                chars.slice(end, end + 60).join("") + (end + 60 < chars.length ? "…" : "")];
+      }
+    }
+    return null;
+  }
+
+  /* The results to show: their rows (d/) and texts (t/); with `groups`, only records whose
+   * texts show the query (the index's positions are kept modulo meta.positions, so a rare
+   * record can match by its pairs alone: it is never shown). */
+  function docs(root, meta, ids, groups) {
     var chunks = {};
     ids.forEach(function (id) { chunks[Math.floor(id / meta.chunk)] = true; });
-    return Promise.all(Object.keys(chunks).map(function (n) {
+    var rows = Promise.all(Object.keys(chunks).map(function (n) {
       return fetchJSON(root + "search/d/" + n + ".json").then(function (rows) { return [n, rows]; });
-    })).then(function (loaded) {
+    }));
+    var words = Promise.all(ids.map(function (id) { return texts(root, meta, id); }));
+    return Promise.all([rows, words]).then(function (r) {
       var byChunk = {};
-      loaded.forEach(function (pair) { byChunk[pair[0]] = pair[1]; });
-      return ids.map(function (id) {
+      r[0].forEach(function (pair) { byChunk[pair[0]] = pair[1]; });
+      return ids.map(function (id, k) {
         var row = byChunk[Math.floor(id / meta.chunk)][id % meta.chunk];
-        return { url: row[0], title: row[1], kind: row[2], meta: row[3] };
-      });
+        return { url: row[0], title: row[1], kind: row[2], meta: row[3], fields: r[1][k] };
+      }).filter(function (item) { return !groups || showsQuery(item.fields, groups); });
     });
   }
 
@@ -252,7 +358,7 @@
     return node;
   }
 
-  function resultList(root, items, query) {
+  function resultList(root, items, query, groups) {
     var list = el("ol", "search-results");
     items.forEach(function (item) {
       var li = el("li", "search-result");
@@ -264,6 +370,13 @@
       li.appendChild(el("span", "search-result__kind", item.kind));
       li.appendChild(a);
       if (item.meta) li.appendChild(el("span", "search-result__meta", item.meta));
+      var cut = groups && snippet(item.fields, groups);
+      if (cut) {
+        var p = el("span", "search-result__snippet", cut[0]);
+        p.appendChild(el("mark", "search-mark", cut[1]));
+        p.appendChild(document.createTextNode(cut[2]));
+        li.appendChild(p);
+      }
       list.appendChild(li);
     });
     return list;
@@ -303,13 +416,14 @@
         var query = input.value, mine = ++serial;
         if (!query.trim()) { close(); status.textContent = ""; return; }
         searchOrClosest(root, query).then(function (res) {
-          return docs(root, res.meta || { chunk: 64 }, res.ids.slice(0, 8)).then(function (items) {
+          return docs(root, res.meta, res.ids.slice(0, 8), res.groups).then(showList);
+          function showList(items) {
             if (mine !== serial) return;
             box.textContent = "";
             box.appendChild(el("p", "search-summary", res.closest ? "没有完全匹配的结果，以下是相近的 " + res.total + " 条结果"
               : res.total ? "找到 " + res.total + " 条结果" : "没有找到相关结果"));
             if (res.offers.length) box.appendChild(offerLinks(root, res.offers));
-            var list = resultList(root, items, query);
+            var list = resultList(root, items, query, res.groups || [query.trim().split(/\s+/)]);
             list.id = "site-search-listbox";
             list.setAttribute("role", "listbox");
             list.setAttribute("aria-label", "搜索结果");
@@ -332,7 +446,7 @@
             input.setAttribute("aria-expanded", "true");
             status.textContent = res.closest ? "没有完全匹配的结果，相近的结果 " + res.total + " 条"
               : res.total ? "找到 " + res.total + " 条结果" : "没有找到相关结果";
-          });
+          }
         }).catch(function () { box.textContent = "搜索暂时不可用"; box.hidden = false; status.textContent = "搜索暂时不可用"; });
       }, 100);
     });
@@ -367,8 +481,8 @@
       container.appendChild(holder);
       function page() {
         var ids = res.ids.slice(shown, shown + 20);
-        return docs(root, res.meta, ids).then(function (items) {
-          holder.appendChild(resultList(root, items, query));
+        return docs(root, res.meta, ids, res.groups).then(function (items) {
+          holder.appendChild(resultList(root, items, query, res.groups || [query.trim().split(/\s+/)]));
           shown += ids.length;
           if (shown < res.total) {
             var more = el("button", "md-button", "显示更多");
