@@ -121,6 +121,7 @@ def test_header_search_is_a_combobox_that_announces_only_the_count(page, base_ur
     box = page.get_by_role("combobox", name="搜索权责事项、政策、红黑榜")
     assert box.get_attribute("aria-expanded") == "false"
     box.press_sequentially("食品生产", delay=80)  # typed like a person, one key at a time
+    page.wait_for_load_state("networkidle")  # the last key's results, not an earlier prefix's
     status = page.locator("#site-search-status")
     page.wait_for_function("() => /^找到 \\d+ 条结果$/.test(document.getElementById('site-search-status').textContent)")
     assert status.get_attribute("aria-live") == "polite"

@@ -311,20 +311,32 @@ def looked_up(pairs: int, long_word: int = LONG_WORD) -> list[int]:
 
 
 def needed_pairs(values: dict[int, str | int]) -> list[list[int]]:
-    """Which of a word's grams to use (keys: their offsets in the word), in steps, given their
-    shard values (postings in the shard, or the number of records of a gram with a file of its
-    own): first every one already in its shard; then files of their own, the rarest alone,
-    then the others, only while a character of the word is not yet in a pair used (the
-    frequent pairs between rare ones would add bytes to download, not precision). A step
-    that leaves no record ends the lookup; one that leaves a few has them checked by text."""
-    first = [i for i, v in values.items() if isinstance(v, str)]
-    covered = {c for i in first for c in (i, i + 1)}
-    then: list[int] = []
-    for i in sorted((i for i, v in values.items() if not isinstance(v, str)), key=lambda i: values[i]):
-        if not (first or then) or {i, i + 1} - covered:
-            then.append(i)
-            covered |= {i, i + 1}
-    steps = [first, then[:1], sorted(then[1:])] if first else [then[:1], sorted(then[1:])]
+    """Which of a word's pairs to use (keys: their offsets in the word), in steps, given their
+    shard values (postings in the shard, or the number of records of a pair with a file of its
+    own): first every one already in its shard; then, of the files of their own, the fewest
+    records that still put every character of the word in a pair used (the frequent pairs
+    between rare ones would add bytes to download, not precision), the rarest alone, then the
+    others. A step that leaves no record ends the lookup; one that leaves a few has them
+    checked by text."""
+    n = max(values) + 1 if values else 0
+    inf = float("inf")
+    cost = [0.0 if isinstance(values.get(i), str) else float(values[i]) if i in values else inf for i in range(n)]
+    forced = [isinstance(values.get(i), str) for i in range(n)]
+    # best[i][s]: the fewest records with pairs 0..i decided (s: pair i used) and characters 0..i in a pair used
+    best = [[inf, cost[0]]] if n else []  # the first character is only in the first pair
+    for i in range(1, n):
+        used = cost[i] + min(best[i - 1])
+        best.append([inf if forced[i] else best[i - 1][1], used])
+    chosen, s = [], 1  # the last character is only in the last pair
+    for i in range(n - 1, -1, -1):
+        if s:
+            chosen.append(i)
+            s = 1 if i and best[i - 1][1] <= best[i - 1][0] else 0
+        else:
+            s = 1
+    first = sorted(i for i in chosen if forced[i])
+    then = sorted((i for i in chosen if not forced[i]), key=lambda i: (values[i], i))
+    steps = [first, then[:1], sorted(then[1:])]
     return [step for step in steps if step]
 
 

@@ -143,25 +143,33 @@
     return out;
   }
 
-  /* search.needed_pairs: those in their shards first, then files of their own, the rarest
-   * alone, then the others, only while a character of the word is not yet covered. */
+  /* search.needed_pairs: those in their shards first; then, of the files of their own, the
+   * fewest records that still cover every character, the rarest alone, then the others. */
   function neededPairs(values) {
-    var keys = Object.keys(values).map(Number);
-    var first = keys.filter(function (i) { return typeof values[i] === "string"; });
-    var covered = {};
-    first.forEach(function (i) { covered[i] = covered[i + 1] = true; });
-    var then = [];
-    keys.filter(function (i) { return typeof values[i] !== "string"; })
-      .sort(function (a, b) { return values[a] - values[b] || a - b; })
-      .forEach(function (i) {
-        if (!(first.length || then.length) || !covered[i] || !covered[i + 1]) {
-          then.push(i);
-          covered[i] = covered[i + 1] = true;
-        }
-      });
+    var n = Math.max.apply(null, Object.keys(values).map(Number)) + 1, i;
+    var cost = [], forced = [], best = [];
+    for (i = 0; i < n; i++) {
+      forced.push(typeof values[i] === "string");
+      cost.push(forced[i] ? 0 : values[i] === undefined ? Infinity : values[i]);
+    }
+    best.push([Infinity, cost[0]]);  /* the first character is only in the first pair */
+    for (i = 1; i < n; i++) {
+      best.push([forced[i] ? Infinity : best[i - 1][1], cost[i] + Math.min(best[i - 1][0], best[i - 1][1])]);
+    }
+    var chosen = [], s = 1;
+    for (i = n - 1; i >= 0; i--) {
+      if (s) {
+        chosen.push(i);
+        s = i && best[i - 1][1] <= best[i - 1][0] ? 1 : 0;
+      } else {
+        s = 1;
+      }
+    }
+    var first = chosen.filter(function (i) { return forced[i]; }).sort(function (a, b) { return a - b; });
+    var then = chosen.filter(function (i) { return !forced[i]; })
+      .sort(function (a, b) { return values[a] - values[b] || a - b; });
     var rest = then.slice(1).sort(function (a, b) { return a - b; });
-    return (first.length ? [first, then.slice(0, 1), rest] : [then.slice(0, 1), rest])
-      .filter(function (step) { return step.length; });
+    return [first, then.slice(0, 1), rest].filter(function (step) { return step.length; });
   }
 
   /* search/t/: per record, the texts its page shows (snippets, and checking a few records). */
