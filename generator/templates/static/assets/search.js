@@ -339,6 +339,13 @@
     return null;
   }
 
+  /* The count to show: exact when every result was checked against its text (`items` from
+   * `docs` of the first `checked`), "约" when some were not and a checked one was dropped. */
+  function counted(res, items, checked) {
+    var total = res.total - (items.dropped || 0);
+    return res.total > checked && items.dropped ? "约 " + total : String(total);
+  }
+
   /* The results to show: their rows (d/) and texts (t/); with `groups`, only records whose
    * texts show the query (the index's positions are kept modulo meta.positions, so a rare
    * record can match by its pairs alone: it is never shown). */
@@ -352,10 +359,12 @@
     return Promise.all([rows, words]).then(function (r) {
       var byChunk = {};
       r[0].forEach(function (pair) { byChunk[pair[0]] = pair[1]; });
-      return ids.map(function (id, k) {
+      var items = ids.map(function (id, k) {
         var row = byChunk[Math.floor(id / meta.chunk)][id % meta.chunk];
         return { url: row[0], title: row[1], kind: row[2], meta: row[3], fields: r[1][k] };
       }).filter(function (item) { return !groups || showsQuery(item.fields, groups); });
+      items.dropped = ids.length - items.length;
+      return items;
     });
   }
 
@@ -427,9 +436,10 @@
           return docs(root, res.meta, res.ids.slice(0, 8), res.groups).then(showList);
           function showList(items) {
             if (mine !== serial) return;
+            var total = counted(res, items, 8);
             box.textContent = "";
-            box.appendChild(el("p", "search-summary", res.closest ? "没有完全匹配的结果，以下是相近的 " + res.total + " 条结果"
-              : res.total ? "找到 " + res.total + " 条结果" : "没有找到相关结果"));
+            box.appendChild(el("p", "search-summary", res.closest ? "没有完全匹配的结果，以下是相近的 " + total + " 条结果"
+              : res.total ? "找到 " + total + " 条结果" : "没有找到相关结果"));
             if (res.offers.length) box.appendChild(offerLinks(root, res.offers));
             var list = resultList(root, items, query, res.groups || [query.trim().split(/\s+/)]);
             list.id = "site-search-listbox";
@@ -443,8 +453,8 @@
               li.querySelector("a").tabIndex = -1;
             });
             box.appendChild(list);
-            if (res.total > items.length) {
-              var more = el("a", "search-more", "查看全部 " + res.total + " 条结果");
+            if (res.total > 8) {
+              var more = el("a", "search-more", "查看全部 " + total + " 条结果");
               more.href = root + "search/?q=" + encodeURIComponent(query);
               box.appendChild(more);
             }
@@ -452,8 +462,8 @@
             input.removeAttribute("aria-activedescendant");
             box.hidden = false;
             input.setAttribute("aria-expanded", "true");
-            status.textContent = res.closest ? "没有完全匹配的结果，相近的结果 " + res.total + " 条"
-              : res.total ? "找到 " + res.total + " 条结果" : "没有找到相关结果";
+            status.textContent = res.closest ? "没有完全匹配的结果，相近的结果 " + total + " 条"
+              : res.total ? "找到 " + total + " 条结果" : "没有找到相关结果";
           }
         }).catch(function () { box.textContent = "搜索暂时不可用"; box.hidden = false; status.textContent = "搜索暂时不可用"; });
       }, 100);
@@ -482,7 +492,7 @@
     searchOrClosest(root, query).then(function (res) {
       var shown = 0;
       container.textContent = "";
-      var summary = el("p", "search-summary", res.closest ? "没有完全匹配“" + query + "”的结果，以下是相近的 " + res.total + " 条结果" : res.total ? "“" + query + "”共找到 " + res.total + " 条结果" : "没有找到与“" + query + "”相关的结果，请换个关键词试试");
+      var summary = el("p", "search-summary", res.total ? "" : "没有找到与“" + query + "”相关的结果，请换个关键词试试");
       container.appendChild(summary);
       if (res.offers.length) container.appendChild(offerLinks(root, res.offers));
       var holder = el("div");
@@ -490,6 +500,11 @@
       function page() {
         var ids = res.ids.slice(shown, shown + 20);
         return docs(root, res.meta, ids, res.groups).then(function (items) {
+          if (!shown) {
+            var total = counted(res, items, 20);
+            summary.textContent = res.closest ? "没有完全匹配“" + query + "”的结果，以下是相近的 " + total + " 条结果"
+              : "“" + query + "”共找到 " + total + " 条结果";
+          }
           holder.appendChild(resultList(root, items, query, res.groups || [query.trim().split(/\s+/)]));
           shown += ids.length;
           if (shown < res.total) {
