@@ -51,8 +51,8 @@ OFFERED = {"category": "职权类型", "region": "区域"}  # filters whose list
 def shard_of(key: str, shards: int) -> int:
     """The shard of a gram; a title pair "#xy" lives beside "xy" (a query needs both)."""
     h = 0
-    for ch in key.removeprefix("#"):
-        h = (h * 131 + ord(ch)) % 4294967296
+    for ch in map(ord, key.removeprefix("#")):
+        h = (h * 131 + ch) & 0xFFFFFFFF
     return h % shards
 
 
@@ -82,7 +82,8 @@ def index_part(docs: list[dict], start: int, stop: int, synonyms: list[list[str]
     fields and filters, and per gram [last document number, encoded postings]. Only the
     part's grams are cut here, so N parallel jobs share the costly half of the work."""
     part = docs[start:stop]
-    found = _postings(part, start, workers)
+    texts = [fields(d) for d in part]
+    found = _postings(part, texts, start, workers)
     exact: dict[str, list[int]] = defaultdict(list)
     codes = [d.get("code") or "" for d in part]
     for number, code in enumerate(stream("\x00".join(codes), keep="\x00").split("\x00"), start):
@@ -90,22 +91,22 @@ def index_part(docs: list[dict], start: int, stop: int, synonyms: list[list[str]
             exact["=" + code.strip()].append(number)
     for key, ids in exact.items():
         found[key] = (ids[-1], encode(ids), len(ids))
-    rows = [[d["url"], d["title"], d["kind"], d["meta"], d.get("filters", {}), [t for t in fields(d) if t]]
-            for d in part]
+    rows = [[d["url"], d["title"], d["kind"], d["meta"], d.get("filters", {}), [t for t in shown if t]]
+            for d, shown in zip(part, texts)]
     return {"start": start, "stop": stop, "docs": rows, "synonyms": synonyms if synonyms is not None else default_groups(),
             "postings": {gram: list(entry) for gram, entry in found.items()}}
 
 
-_PART: list[dict] = []  # the documents forked workers cut (inherited, never pickled)
+_PART: list = []  # [texts, titles] of the documents forked workers cut (inherited, never pickled)
 
 
-def _postings(part: list[dict], start: int, workers: int) -> dict[str, tuple[int, str, int]]:
+def _postings(part: list[dict], texts: list[list[str]], start: int, workers: int) -> dict[str, tuple[int, str, int]]:
     """search_postings.postings of `part`, over `workers` forked processes when it is large
     enough to pay for them: each cuts a consecutive share, the shares' lists are joined."""
     if workers < 2 or len(part) < 5000 or "fork" not in multiprocessing.get_all_start_methods():
-        return postings([fields(d) for d in part], [d["title"] for d in part], first=start)
+        return postings(texts, [d["title"] for d in part], first=start)
     bounds = [len(part) * i // workers for i in range(workers + 1)]
-    _PART[:] = part
+    _PART[:] = [texts, [d["title"] for d in part]]
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             shares = pool.starmap(_share, [(bounds[i], bounds[i + 1], start) for i in range(workers)])
@@ -121,8 +122,8 @@ def _postings(part: list[dict], start: int, workers: int) -> dict[str, tuple[int
 
 
 def _share(begin: int, end: int, start: int) -> dict[str, tuple[int, str, int]]:
-    share = _PART[begin:end]
-    return postings([fields(d) for d in share], [d["title"] for d in share], first=start + begin)
+    texts, titles = _PART
+    return postings(texts[begin:end], titles[begin:end], first=start + begin)
 
 
 def join_index(parts: list[dict]) -> dict[str, bytes]:

@@ -34,13 +34,15 @@ FOLD = _traditional()
 _FOLD = str.maketrans(FOLD)
 
 
-def normalise(text: str) -> str:
+def normalise(text: str, gaps: bool = True) -> str:
     """NFKC, lower case, Traditional characters folded to Simplified (食品生產 -> 食品生产).
 
     Character by character through one table of the characters that change, which is the same
     as normalising the whole text unless marks combine with the character before them (then
-    the whole text is normalised) — and many times faster on a city's text."""
-    changes, table = _changes()
+    the whole text is normalised) — and many times faster on a city's text. Without `gaps`,
+    punctuation and spaces that stay outside the searched characters are left as they are
+    (`stream` makes every gap one space anyway)."""
+    changes, table = _changes(gaps)
     if _COMBINING.search(text):
         return _whole(text)
     return changes.sub(lambda m: table[m.group()], text)
@@ -58,15 +60,17 @@ _COMBINING = re.compile("[\u0300-\u036f\u0483-\u0489\u0591-\u05c7\u0610-\u061a\u
 
 
 @cache
-def _changes() -> tuple[re.Pattern, dict[str, str]]:
-    """The characters of the Basic Multilingual Plane that `_whole` changes, and what into."""
+def _changes(gaps: bool) -> tuple[re.Pattern, dict[str, str]]:
+    """The characters of the Basic Multilingual Plane that `_whole` changes, and what into
+    (without `gaps`: not those that are a gap before and after, such as ，→ ,)."""
     table = {}
+    searched = re.compile(f"[{_CHARS}]")
     for n in range(0x10000):
         if 0xD800 <= n < 0xE000:
             continue
         c = chr(n)
         after = _whole(c)
-        if after != c:
+        if after != c and (gaps or searched.search(c + after)):
             table[c] = after
     return re.compile("[" + "".join(re.escape(c) for c in table) + "]"), table
 
@@ -85,7 +89,7 @@ def stream(text: str, keep: str = "") -> str:
     """`text` folded, every gap between runs one space (a query keeps its own edges);
     characters in `keep` are kept as they are (a separator between texts)."""
     gap = re.compile(f"[^{_CHARS}{keep}]+") if keep else _GAP
-    return gap.sub(" ", normalise(text))
+    return gap.sub(" ", normalise(text, gaps=False))
 
 
 def phrase(word: str) -> list[str]:
