@@ -6,11 +6,16 @@ theirs that these goldens cover is compared with its copy under tests/golden/:
 
 - tests/golden/site/ — a content repository with three commits on fixed dates (so the feeds
   come from the git history, with field-by-field summaries), a base_url (absolute links) and
-  the sitemap limit lowered to 8 URLs (so /sitemap.xml is a sitemap index of its parts). Every
-  file the build writes besides pages, static assets and search/ has a golden here, so a new
-  published file fails `test_every_published_file_has_a_golden` until it has one.
-- tests/golden/site-no-git/ — the same content outside git and without a base_url: the feeds
-  fall back to the dates the records state, links are relative, robots.txt names no sitemap.
+  the sitemap limit lowered to 8 URLs (so /sitemap.xml is a sitemap index of its parts), and
+  no events (the kind with no records: its CSV is its header alone). Every file the build writes
+  besides pages, static assets, the build marker and search/ has a golden here (data/manifest.json,
+  the drop guard's counts, too), so a new published file fails
+  `test_every_published_file_has_a_golden` until it has one.
+- tests/golden/site-no-git/ — the same content outside git and without a base_url, for the files
+  whose format depends on those (NO_GIT_COVERED): the feeds fall back to the dates the records
+  state, links and open-data URLs are relative, robots.txt names no sitemap.
+
+The sites are small, so a golden holds the whole file: a CSV's header row and all its rows.
 
 Stable by construction: the build date is fixed (conftest.TODAY); the commits have fixed
 dates, author, committer and message and a SHA-1 repository (feed entry ids carry commit ids),
@@ -169,7 +174,7 @@ COMMITS = [
     ("2025-03-20T09:00:00+08:00", {"boards/2025-01.yaml": BOARD, "measures/2025-zhongdian.yaml": MEASURES,
                                    "policies/p2.yaml": POLICY_P2.format(status="已废止")}),
 ]
-NO_GIT_COVERED = ("feed.xml", "feeds/", "sitemap", "robots.txt", "data/powers.csv")
+NO_GIT_COVERED = ("feed.xml", "feeds/", "sitemap", "robots.txt", "data/powers.csv")  # one CSV for the relative URLs
 
 
 def covered(rel: str) -> bool:
@@ -249,7 +254,7 @@ def test_every_published_file_has_a_golden(sites, golden, update_golden):
         for rel, data in files.items():
             (GOLDEN / golden / rel).parent.mkdir(parents=True, exist_ok=True)
             (GOLDEN / golden / rel).write_text(readable(rel, data), "utf-8")
-    assert sorted(files) == goldens(golden)
+    assert sorted(files) == goldens(golden), f"tests/golden/{golden}/ and the build differ; if intended: --update-golden"
 
 
 @pytest.mark.parametrize("golden, rel", [(g, rel) for g in ("site", "site-no-git") for rel in goldens(g)])
@@ -258,7 +263,8 @@ def test_published_file_matches_its_golden(sites, golden, rel, update_golden):
         pytest.skip("--update-golden: test_every_published_file_has_a_golden rewrites the goldens")
     path = sites[golden] / rel
     assert path.is_file(), f"the build no longer writes {rel}"
-    assert readable(rel, path.read_bytes()) == (GOLDEN / golden / rel).read_text("utf-8")
+    assert readable(rel, path.read_bytes()) == (GOLDEN / golden / rel).read_text("utf-8"), \
+        f"{rel} differs from tests/golden/{golden}/{rel}; if the change is intended: --update-golden, review the diff"
 
 
 def test_the_sites_show_what_the_goldens_are_for(sites):
