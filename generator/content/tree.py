@@ -370,7 +370,8 @@ def identifier_spans(text: str, model: type[BaseModel]) -> list[tuple[int, int]]
                 if what is _KEY:
                     frame = frames[-1]
                     frame[2] = False
-                    frame[3] = _field_roles(frame[1]).get(event.value) if frame[1] and cls is yaml.ScalarEvent else None  # type: ignore[attr-defined]  # a ScalarEvent: `cls is` (faster than isinstance) does not narrow
+                    # ignore: a ScalarEvent here, but `cls is` (faster than isinstance) does not narrow the type
+                    frame[3] = _field_roles(frame[1]).get(event.value) if frame[1] and cls is yaml.ScalarEvent else None  # type: ignore[attr-defined]
                     continue
                 if what is True and cls is yaml.ScalarEvent:
                     spans.append((event.start_mark.index, event.end_mark.index))  # type: ignore[union-attr]  # libyaml marks every event

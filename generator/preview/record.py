@@ -28,7 +28,7 @@ _VIEWS: tuple[type[Iterable[Any]], ...] = (type({}.keys()), type({}.values()), t
 def _followed(value: Any) -> bool:
     """Containers the view follows into (their reads are recorded one by one), not values."""
     return isinstance(value, (dict, Site)) or (dataclasses.is_dataclass(value) and not isinstance(value, type)
-                                              and not value.__dataclass_params__.frozen)  # type: ignore[attr-defined]  # every dataclass has it; typeshed's DataclassInstance declares only its fields
+                                              and not value.__dataclass_params__.frozen)  # type: ignore[attr-defined]  # on every dataclass, not in typeshed's protocol
 
 
 class View:
