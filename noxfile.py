@@ -1,5 +1,5 @@
-"""Developer sessions: `nox -s tests` runs the whole suite, `nox -s properdocs` the build tests on
-ProperDocs, `nox -s bench` the benchmark."""
+"""Developer sessions: `nox -s tests` runs the whole suite, `nox -s typecheck` mypy over generator/,
+`nox -s properdocs` the build tests on ProperDocs, `nox -s bench` the benchmark."""
 
 from __future__ import annotations
 
@@ -51,6 +51,14 @@ def tests(session: nox.Session) -> None:
     tools = ensure_npm_tools(session)
     session.install("-e", ".", *nox.project.dependency_groups(PYPROJECT, "test"))
     session.run("pytest", *session.posargs, env=tools)
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    """mypy over generator/ as pyproject.toml's [tool.mypy] configures it (also run by the suite:
+    tests/test_types.py); mypy options after --."""
+    session.install("-e", ".", *nox.project.dependency_groups(PYPROJECT, "typecheck"))
+    session.run("mypy", *session.posargs)
 
 
 @nox.session

@@ -49,10 +49,10 @@ class Formatter(argparse.HelpFormatter):
 class Parser(argparse.ArgumentParser):
     """An ArgumentParser whose every word a user sees is Chinese; subcommands inherit it."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, add_help: bool = True, **kwargs):
         kwargs.setdefault("formatter_class", Formatter)
-        add_help = kwargs.pop("add_help", True)
-        super().__init__(*args, add_help=False, **kwargs)
+        kwargs["add_help"] = False  # ours below, in Chinese
+        super().__init__(*args, **kwargs)
         self._positionals.title = "位置参数"
         self._optionals.title = "选项"
         if add_help:

@@ -97,7 +97,7 @@ def build(content_dir: Path, out_dir: Path, today: date, *, config_file: Path = 
         try:
             with timings.stage("render"):
                 renderer = Renderer(site, environment())
-                watch = preview.watch(site, output) if preview else None
+                watch = preview.watch(site) if preview else None
                 written = None
                 if preview and preview.shells:  # what the editor looks at first, in the shells of last time
                     written = renderer.write_record_pages(preview.shells, part.write_page, 1, watch=watch)

@@ -73,7 +73,7 @@ def department_advice(given: str, departments) -> str:
         if given in (name, short):
             which = "全称" if given == name else "简称"
             return f"部门“{given}”是部门 {dept_id} 的{which}：这里请写部门标识，改为 --department {dept_id}"
-    names = {}
+    names: dict[str, str] = {}
     for dept_id, name, short in departments:
         for word in (dept_id, name, short):
             if word:

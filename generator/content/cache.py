@@ -59,6 +59,7 @@ class ParseCache:
             else:
                 self.hits += 1
             return self.memory[key]
+        assert self.folder is not None  # get() parses without a cache when there is neither
         path = self.folder / key[:2] / f"{key}.pickle"
         try:
             with open(path, "rb") as f:

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-import yaml.cyaml
+import yaml._yaml  # libyaml's parser, which the composer below extends
 
 from generator.content import personal_data
 from generator.errors import Pending, Problem
@@ -73,7 +73,7 @@ class Loaded:
     text: str = ""
 
 
-class _Composer(yaml.cyaml.CParser):
+class _Composer(yaml._yaml.CParser):
     """libyaml's composer without PyYAML's tag resolution: we resolve scalars ourselves, so
     an implicit node gets the empty tag and any node that still has a tag had it written."""
 
@@ -111,6 +111,7 @@ def _structure_problem(text: str, rel: str) -> Problem | None:
                 count += isinstance(event, (yaml.ScalarEvent, yaml.CollectionStartEvent))
                 if count > MAX_NODES:
                     mark = event.start_mark
+                    assert mark is not None  # libyaml marks every event
                     return Problem(rel, mark.line + 1, mark.column + 1,
                                    f"文件中的值超过 {MAX_NODES:,} 个，请拆分为多个文件")
     if text.count("[") + text.count("{") < _SAFE_FLOW and not _DEEP_BLOCK.search(text) \
@@ -122,6 +123,7 @@ def _structure_problem(text: str, rel: str) -> Problem | None:
             depth += 1
             if depth > MAX_DEPTH:
                 mark = event.start_mark
+                assert mark is not None  # libyaml marks every event
                 return Problem(rel, mark.line + 1, mark.column + 1, f"嵌套层数超过 {MAX_DEPTH} 层，请检查缩进")
         elif isinstance(event, yaml.CollectionEndEvent):
             depth -= 1
@@ -166,7 +168,7 @@ class _Converter:
             return None
         if node.__class__ is yaml.ScalarNode:
             return self.scalar(node, indent)
-        if not node.flow_style:
+        if not node.flow_style:  # type: ignore[attr-defined]  # a collection: `__class__ is` does not narrow
             indent = node.start_mark.column
         elif indent != _IN_FLOW:
             for offset, message in flow_problems(self.text, node, indent):

@@ -305,7 +305,9 @@ def token_problems(text: str, rel: str, stop: int | None = None, force: bool = F
         add(alias.start_mark.index, ALIAS)
     elif anchor is not None:
         at = anchor.start_mark.index
-        add(at, anchor_message(_NAME.match(text, at + 1).group()))
+        name = _NAME.match(text, at + 1)
+        assert name is not None  # `*`: the empty name matches too
+        add(at, anchor_message(name.group()))
     return sorted(problems, key=lambda p: (p.line, p.column))
 
 

@@ -234,6 +234,7 @@ def _suggest_id(content: Content, pending: Pending) -> Pending:
 def validate_file(root: Path, loaded: Loaded, locator: Locator) -> Validated:
     """One loaded file against the model its place in the tree calls for."""
     path = loaded.path
+    model: type[BaseModel]
     if path == root / "site.yaml":
         model, per_file, label = SiteInfo, "one", "网站信息"
     elif path == root / "departments.yaml":
@@ -247,7 +248,7 @@ def validate_file(root: Path, loaded: Loaded, locator: Locator) -> Validated:
     if any(q in loaded.text for q in OPENING):
         result.problems.extend(curly_quote_warnings(loaded, model))
     if per_file == "one":
-        entries = [((), loaded.data)]
+        entries: list[tuple[tuple[int, ...], Any]] = [((), loaded.data)]
     elif isinstance(loaded.data, list):
         entries = [((i,), item) for i, item in enumerate(loaded.data)]
     else:
@@ -293,8 +294,8 @@ def _strict_keys(model: type[BaseModel]) -> frozenset[str]:
         for key, info in current.model_fields.items():
             if is_identifier(info.annotation, tuple(info.metadata)) or _is_strict(info.annotation, info.metadata):
                 keys.add(key)
-            if submodel(info.annotation) is not None:
-                stack.append(submodel(info.annotation))
+            if (sub := submodel(info.annotation)) is not None:
+                stack.append(sub)
     return frozenset(keys)
 
 
@@ -374,10 +375,11 @@ def identifier_spans(text: str, model: type[BaseModel]) -> list[tuple[int, int]]
                 if what is _KEY:
                     frame = frames[-1]
                     frame[2] = False
-                    frame[3] = _field_roles(frame[1]).get(event.value) if frame[1] and cls is yaml.ScalarEvent else None
+                    # ignore: a ScalarEvent here, but `cls is` (faster than isinstance) does not narrow the type
+                    frame[3] = _field_roles(frame[1]).get(event.value) if frame[1] and cls is yaml.ScalarEvent else None  # type: ignore[attr-defined]
                     continue
                 if what is True and cls is yaml.ScalarEvent:
-                    spans.append((event.start_mark.index, event.end_mark.index))
+                    spans.append((event.start_mark.index, event.end_mark.index))  # type: ignore[union-attr]  # libyaml marks every event
                 done()
             elif cls is yaml.MappingStartEvent or cls is yaml.SequenceStartEvent:
                 what = role()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,8 @@ MESSAGES: dict[str, str] = yaml.safe_load((Path(__file__).parent / "messages.yam
 @functools.lru_cache(maxsize=None)
 def _describe(model: type[BaseModel], loc: tuple) -> tuple[str, str, tuple[str, ...]]:
     """(key, Chinese title, keys allowed at that level) for a pydantic error location."""
-    current, parent, key, title = model, model, "", ""
+    current: type[BaseModel] | None = model
+    parent, key, title = model, "", ""
     for step in loc:
         if isinstance(step, int) or current is None:
             continue
@@ -43,7 +45,7 @@ def _describe(model: type[BaseModel], loc: tuple) -> tuple[str, str, tuple[str, 
     return key, title, allowed
 
 
-def message_for(model: type[BaseModel], error: dict, raw: str | None = None) -> str:
+def message_for(model: type[BaseModel], error: Mapping[str, Any], raw: str | None = None) -> str:
     loc = tuple(s for s in error["loc"] if not (isinstance(s, str) and s.startswith(("function-", "literal["))))
     key, title, allowed = _describe(model, loc)
     etype = error["type"]
@@ -121,7 +123,7 @@ def validate_record(model: type[BaseModel], data: Any, file: Path, prefix: tuple
             raw = locator.raw_scalar(file, path) if error["type"] == "string_type" else None
             at_key = error["type"] == "extra_forbidden"
             value, key = error.get("input"), next((s for s in reversed(path) if isinstance(s, str)), "")
-            lookup = ()
+            lookup: tuple[str, str] | tuple[()] = ()
             if error["type"] == "string_pattern_mismatch" and key != "id" and isinstance(value, str) \
                     and not value.isascii():
                 lookup = (_describe(model, tuple(s for s in loc if isinstance(s, str)))[1], value)

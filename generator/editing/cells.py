@@ -62,7 +62,14 @@ class Column:
 
     @property
     def item_model(self) -> type[BaseModel] | None:
-        return submodel(self.info.annotation) if is_list(self.info.annotation) else None
+        return submodel(self.info.annotation) if self.info is not None and is_list(self.info.annotation) else None
+
+    @property
+    def item_fields(self) -> dict[str, FieldInfo]:
+        """The fields of each item of an "objects" column."""
+        model = self.item_model
+        assert model is not None, f"{self.key} is not a list of objects"
+        return model.model_fields
 
     @property
     def shape(self) -> str:
@@ -84,7 +91,7 @@ class Column:
     def hint(self) -> str:
         """How to fill the cell, for the instructions sheet."""
         if self.shape == "objects":
-            parts = "｜".join(info.title or key for key, info in self.item_model.model_fields.items())
+            parts = "｜".join(info.title or key for key, info in self.item_fields.items())
             return f"每行一项：{parts}"
         return {"lines": "每行一项", "bool": "填写“是”或“否”", "int": "整数", "date": "YYYY-MM-DD，例如 2024-03-01",
                 "code": "文本格式（保留前导零）"}.get(self.shape, "")
@@ -136,7 +143,7 @@ def _encode(column: Column, value: Any) -> Any:
             return "\n".join(value)
         return json.dumps(value, ensure_ascii=False)
     if shape == "objects":
-        keys = list(column.item_model.model_fields)
+        keys = list(column.item_fields)
         lines = []
         for item in value:
             parts = [_part(item.get(key)) for key in keys]
@@ -240,7 +247,8 @@ def _json_list(column: Column, text: str) -> list:
 
 
 def _objects(column: Column, text: str) -> list[dict]:
-    keys = list(column.item_model.model_fields)
+    fields = column.item_fields
+    keys = list(fields)
     items = []
     for n, line in enumerate(freetext.numbered(text), 1):
         if column.parse in freetext.ITEM_READERS and not any(s in line for s in SEPARATORS):
@@ -248,13 +256,13 @@ def _objects(column: Column, text: str) -> list[dict]:
             continue
         parts = [p.strip() for p in re.split("[｜|]", line)]
         if len(parts) > len(keys):
-            names = "｜".join(column.item_model.model_fields[k].title or k for k in keys)
+            names = "｜".join(fields[k].title or k for k in keys)
             raise CellError(f"第 {n} 行有 {len(parts)} 部分，最多 {len(keys)} 部分（{names}）")
-        item = {}
+        item: dict[str, Any] = {}
         for key, part in zip(keys, parts):
             if part == "":
                 continue
-            info = column.item_model.model_fields[key]
+            info = fields[key]
             if holds(info.annotation, bool):
                 item[key] = _bool(column, part)
             elif holds(info.annotation, int):

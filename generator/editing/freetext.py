@@ -29,7 +29,7 @@ NO_FEE = ("不收费", "无", "否", "免费", "不收取费用", "无收费")
 def numbered(text: str) -> tuple[str, ...]:
     """The items of a cell: its numbered items, or its lines when nothing is numbered."""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
-    if not any(_NUMBER.match(line) and _NUMBER.match(line).end() < len(line) for line in lines):
+    if not any((match := _NUMBER.match(line)) and match.end() < len(line) for line in lines):
         return tuple(lines)
     items: list[str] = []
     for line in lines:

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
 
 from generator.editing.cells import Column
 from generator.editing.sheets import Grid
@@ -91,7 +93,8 @@ def _column(kind: Kind, key: str, names: list[str], parse: str) -> Column:
         return Column((key,), names[0], tuple(names[1:]), None, parse)
     per_row = "[]" in key
     path = tuple(key.replace("[]", "").split("."))
-    info, owner = None, kind.model
+    info: FieldInfo | None = None
+    owner: type[BaseModel] | None = kind.model
     for step in path:
         if owner is None or step not in owner.model_fields:
             raise UsageError(f"{kind.name}.SHEET_COLUMNS 中的“{key}”不是{kind.label}的字段")
@@ -159,12 +162,12 @@ def find_header(grid: Grid, layout: Layout) -> Header | None:
     if two_rows:
         header.row = best + 1
     for c in range(max(len(top), len(below) if two_rows else 0)):
-        text = below[c][0] if two_rows and c < len(below) and below[c][0] not in (None, "") else (top[c][0] if c < len(top) else None)
+        value = below[c][0] if two_rows and c < len(below) and below[c][0] not in (None, "") else (top[c][0] if c < len(top) else None)
         if (best, c) in grid.merged_from and not (two_rows and c < len(below) and below[c][0]):
             continue  # the rest of a horizontally merged header cell
-        if text in (None, "") or not str(text).strip():
+        if value in (None, "") or not str(value).strip():
             continue
-        text = str(text).strip()
+        text = str(value).strip()
         column = _match(names, text)
         at = where(grid, header.row if two_rows and c < len(below) and below[c][0] else best, c)
         if column is None:

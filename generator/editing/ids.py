@@ -44,7 +44,7 @@ def new_id(layout: Layout, data: dict, owner: str, row, taken: set[str], serial:
         while candidate.lower() in taken:
             candidate, n = f"{owner}-{code}-{n}", n + 1
         return candidate
-    words = [spec.id_words[key].get(data.get(key), "") for key in spec.id_words]
+    words = [spec.id_words[key].get(data.get(key) or "", "") for key in spec.id_words]
     stem = "-".join(x for x in (owner, *words) if x)
     number = row.values.get("#serial")
     n = int(number) if isinstance(number, str) and number.isdigit() else serial

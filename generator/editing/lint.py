@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from generator.content.tree import Content, display_path, load_content
+from generator.content.tree import Content, Source, display_path, load_content
 from generator.editing.workdays import Calendar, load_calendar
 from generator.errors import Pending, Problem
 
@@ -87,11 +87,11 @@ def _duplicate_powers(content: Content) -> Iterator[Problem]:
     """The same power pasted again under a new id: same department (its file) and name, or same code."""
     seen: dict[tuple, tuple[str, Any]] = {}
 
-    def where(source) -> Problem:
+    def where(source: Source) -> Problem:
         return content.locator.resolve(Pending(*source.at("id"), "", at_key=True), display_path(source.file))
 
     for power, source in content.records.get("powers", ()):
-        keys = [(("name", source.file.stem, power.name.strip()), f"部门和名称“{power.name.strip()}”")]
+        keys: list[tuple[tuple, str]] = [(("name", source.file.stem, power.name.strip()), f"部门和名称“{power.name.strip()}”")]
         if power.code:
             keys.append((("code", power.code.strip()), f"编码“{power.code.strip()}”"))
         for key, what in keys:

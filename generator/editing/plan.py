@@ -12,6 +12,7 @@ Nothing is lost on the way:
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -146,7 +147,7 @@ def merge_units(layout: Layout, rows: list[SheetRow], old_units: list[dict], own
     return units
 
 
-def validate_units(layout: Layout, model, record: dict, units: list[Unit], where_list: str | None,
+def validate_units(layout: Layout, model, record: dict, units: Sequence[Unit | None], where_list: str | None,
                    problems: list[str]) -> Any:
     """Check a record against the model; each problem located at the cell it comes from."""
     try:
@@ -178,10 +179,10 @@ def _located(layout: Layout, unit: Unit | None, inner: tuple, where_list: str | 
     item = next((f"第 {s + 1} 项：" for s in inner[1:2] if isinstance(s, int)), "")
     if unit is None:
         return f"error: {message}"
-    column = best[0] if best else None
-    if column is not None and column.key in unit.row.cells:
-        return f"{unit.row.cells[column.key]}: error: {unit.row.header(column.key, column)}：{item}{message}"
-    header = f"（表格中没有“{column.header}”列）" if column is not None else ""
+    chosen = best[0] if best else None
+    if chosen is not None and chosen.key in unit.row.cells:
+        return f"{unit.row.cells[chosen.key]}: error: {unit.row.header(chosen.key, chosen)}：{item}{message}"
+    header = f"（表格中没有“{chosen.header}”列）" if chosen is not None else ""
     return f"{unit.row.at()}: error: {item}{message}{header}"
 
 

@@ -38,7 +38,7 @@ class SheetRow:
         return [str(v).strip() for line in self.grid.cells[:self.top] for v, _ in line if isinstance(v, str) and v.strip()]
 
     def at(self, key: str | None = None) -> str:
-        return self.cells.get(key) if key in self.cells else where(self.grid, self.number, 0)
+        return self.cells[key] if key is not None and key in self.cells else where(self.grid, self.number, 0)
 
     def header(self, key: str, column: Column) -> str:
         return self.headers.get(key, column.header)
@@ -76,6 +76,7 @@ def read_rows(grid: Grid, header: Header, layout: Layout) -> Read:
         if not continuation:
             current = SheetRow(grid, r, top=header.top)
             out.rows.append(current)
+        assert current is not None  # a continuation continues a row
         for c, column in header.columns.items():
             source = grid.merged_from.get((r, c), (r, c))
             if continuation and not column.per_row and c in covered:

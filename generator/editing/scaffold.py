@@ -131,7 +131,7 @@ def _departments(content_root: Path) -> list[str]:
     if not registry.is_file():
         return []
     data = load_file(registry, registry.name).data
-    return [d.get("id") for d in data if isinstance(d, dict)] if isinstance(data, list) else []
+    return [d["id"] for d in data if isinstance(d, dict) and isinstance(d.get("id"), str)] if isinstance(data, list) else []
 
 
 def create(kind: str, record_id: str, content_root: Path, department: str | None = None,

@@ -65,7 +65,7 @@ def _xlsx(path: Path) -> list[Grid]:
     book = load_workbook(path, data_only=True)
     grids = []
     for sheet in book.worksheets:
-        cells = [[(c.value, c.data_type) for c in row] for row in sheet.iter_rows()]
+        cells: list[list[Cell]] = [[(c.value, c.data_type) for c in row] for row in sheet.iter_rows()]
         grid = Grid(path.name, sheet.title, cells)
         for merged in sheet.merged_cells.ranges:
             _mark(grid, merged.min_row - 1, merged.max_row, merged.min_col - 1, merged.max_col)
@@ -76,10 +76,11 @@ def _xlsx(path: Path) -> list[Grid]:
 
 def _xls(path: Path) -> list[Grid]:
     import xlrd
+    from xlrd.biffh import XLRDError  # where it is defined (the stubs do not re-export it from xlrd)
 
     try:
         book = xlrd.open_workbook(str(path), formatting_info=True)
-    except xlrd.XLRDError as exc:
+    except XLRDError as exc:
         raise UsageError(f"无法读取 {path.name}：{exc}") from None
     grids = []
     for sheet in book.sheets():

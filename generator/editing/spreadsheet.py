@@ -82,7 +82,7 @@ def import_workbook(path: Path, content_root: Path, *, kind: str | None = None, 
         identity = [layout.column(prefix + k) for k in ("id", *layout.spec.match)]
         if not any(c in identity for c in header.columns.values()):
             outcome.problems.append(f"{where(grid, header.row, 0)}: error: 缺少标识列：请至少有"
-                                    + "或".join(f"“{c.header}”" for c in identity) + "列")
+                                    + "或".join(f"“{c.header}”" for c in identity if c is not None) + "列")
     if layout.by_files:
         targets.by_department(layout, rows, content_root, registry, department, allow_delete, outcome)
     elif layout.spec.rows:
@@ -133,9 +133,9 @@ def _after_problems(content_root: Path, outcome: Outcome) -> list[str]:
         lines = []
         base = repository_root(copy) or Path.cwd()  # problem paths are printed relative to it
         for problem in content.errors():
-            path = staged.get(str((base / problem.file).resolve()))
-            if path is not None:
-                lines.append(f"{outcome.sources.get(path, path.name)}: error: 导入后 {display_path(path)}:{problem.line}:{problem.column} "
+            written = staged.get(str((base / problem.file).resolve()))
+            if written is not None:
+                lines.append(f"{outcome.sources.get(written, written.name)}: error: 导入后 {display_path(written)}:{problem.line}:{problem.column} "
                              f"有错误：{problem.message}")
         return lines
 

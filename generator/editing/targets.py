@@ -54,7 +54,8 @@ def _label(data: dict) -> str:
     return f"{data.get('id', '')} {name[:30]}".strip()
 
 
-def _old_list(path: Path) -> tuple[Any, list[dict]]:
+def _old_list(path: Path) -> tuple[Any, Any]:
+    """(round-trip node, plain data) of a content file: a list, or one record; (None, []) when absent."""
     if not path.is_file():
         return None, []
     loaded = load_file(path, str(path))
@@ -120,17 +121,17 @@ def by_department(layout: Layout, rows, content_root: Path, registry, department
         new_by_old = {id(u.old): u for u in units if u.old is not None}
         seq = CommentedSeq()
         for i, old in enumerate(old_units):
-            unit = new_by_old.get(id(old))
-            if unit is None:
+            updated = new_by_old.get(id(old))
+            if updated is None:
                 if allow_delete:
                     change.removed.append((old.get("id"), old.get("name", "")))
                 else:
                     change.kept.append(_label(old))
                     seq.append(old_seq[i])
-            elif unit.data == old:
+            elif updated.data == old:
                 seq.append(canonicalize(old_seq[i], layout.kind.model))
             else:
-                seq.append(canonicalize(_commented(unit.data), layout.kind.model))
+                seq.append(canonicalize(_commented(updated.data), layout.kind.model))
         for unit in units:
             if unit.old is None:
                 seq.append(canonicalize(_commented(unit.data), layout.kind.model))
@@ -194,8 +195,10 @@ def grouped(layout: Layout, rows, content_root: Path, allow_delete, outcome: Out
         if not rid:  # the sheet, or a title row above the table, names an existing record
             rid = next((titles[t] for t in (grid.sheet, *row.titles()) if t in titles), None)
         if not rid:
+            id_column = layout.column("id")
+            assert id_column is not None  # each kind's SHEET_COLUMNS has its "id"
             outcome.problems.append(f"{row.at()}: error: 不知道这一行属于哪一{layout.kind.label}："
-                                    f"请填写“{layout.column('id').header}”列，或把工作表命名为它的标识")
+                                    f"请填写“{id_column.header}”列，或把工作表命名为它的标识")
             continue
         groups.setdefault(rid, []).append(row)
     for rid, group in groups.items():
@@ -203,7 +206,7 @@ def grouped(layout: Layout, rows, content_root: Path, allow_delete, outcome: Out
         node, old = _old_list(path)
         old = old if isinstance(old, dict) else None
         problems: list[str] = []
-        record = dict(old or {"id": rid})
+        record: dict[str, Any] = dict(old or {"id": rid})
         for column in layout.columns:
             if column.info is None or column.key.startswith(spec.rows + ".") or column.key == "id":
                 continue

@@ -38,7 +38,7 @@ def write_table(path: Path, columns: list[Column], sheets: list[tuple[str, list[
     if path.suffix.lower() != ".xlsx":
         raise UsageError(f"不支持的文件类型 {path.suffix}：请使用 .xlsx 或 .csv")
     book = Workbook()
-    book.remove(book.active)
+    book.remove(book.worksheets[0])  # the sheet a new workbook starts with
     for title, rows in sheets:
         _sheet(book.create_sheet(title), columns, rows)
     _instructions(book.create_sheet("填写说明"), columns)

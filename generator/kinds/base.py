@@ -210,7 +210,8 @@ class PartCount:
 
 def field_title(model: type[BaseModel], path: tuple) -> str:
     """The Chinese label of the field at `path` inside a record of `model` (list indexes skipped)."""
-    title, current = "", model
+    current: type[BaseModel] | None = model
+    title = ""
     for step in path:
         if isinstance(step, int) or current is None:
             continue

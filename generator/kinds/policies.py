@@ -103,10 +103,11 @@ def _path(links: dict[str, list[str]], start: str, goal: str) -> list[str]:
     while queue:
         current = queue.popleft()
         if current == goal:
-            chain = []
-            while current is not None:
-                chain.append(current)
-                current = came_from[current]
+            chain: list[str] = []
+            link: str | None = current
+            while link is not None:
+                chain.append(link)
+                link = came_from[link]
             return chain[::-1]
         for nxt in links.get(current, ()):
             if nxt not in came_from:

@@ -10,13 +10,14 @@ records, so a build and its slices joined by `merge` write the same bytes (slice
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from generator.kinds import KINDS
 from generator.site.model import Site
 
 
 def datapackage(site: Site) -> bytes:
-    resources = []
+    resources: list[dict[str, Any]] = []
     for kind in KINDS.values():
         if kind.data_rows is None:
             continue

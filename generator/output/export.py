@@ -71,7 +71,7 @@ def change_summary(site: Site, label: str, link: str) -> str:
     kind_name, _, rest = link.partition("/")
     kind = KINDS.get(kind_name)
     record = site.record(kind_name, rest.strip("/")) if kind else None
-    if record is None:
+    if kind is None or record is None:
         return label
     dept = kind.department_of(record, site)
     return f"{label}：{kind.title(record)}" + (f"（{dept}）" if dept else "")

@@ -9,6 +9,7 @@ Output depends only on the commits and the content: no build time is written.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from typing import Iterator
 from xml.sax.saxutils import escape, quoteattr

@@ -16,6 +16,7 @@ import jinja2
 
 from generator.site.model import Site
 from generator.kinds import KINDS
+from generator.kinds.base import Kind
 from generator.site.history import record_history
 from generator.output.markdown import render_markdown
 from generator.kinds.site import tel_url
@@ -115,7 +116,7 @@ class Renderer:
         site = self.site
         template = self.env.get_template("records/department.html")
         filing = [(kind.name, kind.department_records) for kind in KINDS.values() if kind.department_records]
-        pages = [(dept, f"departments/{dept.id}/index.html", None)
+        pages: list[tuple[Any, str, Kind | None]] = [(dept, f"departments/{dept.id}/index.html", None)
                  for dept in share(list(site.departments.values()))[part::parts]]
         pages += [(record, f"{kind.name}/{record.id}/index.html", kind) for kind in KINDS.values()
                   for record in share(site.records[kind.name])[part::parts]]
@@ -171,7 +172,8 @@ def counted(site: Site) -> list[tuple[str, int]]:
     return out
 
 
-_FORKED: tuple | None = None
+# (renderer, shells, write, workers, share) of write_record_pages, inherited by forked workers
+_FORKED: tuple[Renderer, dict[str, Shell], Callable[[str, str], None], int, Callable[[list], list]] | None = None
 
 
 def _write(rel: str, html: str, write: Callable[[str, str], None]) -> str:
@@ -180,5 +182,6 @@ def _write(rel: str, html: str, write: Callable[[str, str], None]) -> str:
 
 
 def _write_part(part: int) -> list[str]:
+    assert _FORKED is not None, "write_record_pages sets the state its workers read"
     renderer, shells, write, workers, share = _FORKED
     return [_write(rel, html, write) for rel, html in renderer.record_pages(shells, part, workers, share=share)]

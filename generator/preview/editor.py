@@ -214,9 +214,12 @@ def in_git(folder: Path) -> bool:
 def commit(folder: Path, target: Path, message: str) -> tuple[bool, str]:
     """Commit `target` alone with `message`; (done, why not)."""
     add = subprocess.run(["git", "-C", str(folder), "add", "--", str(target)], capture_output=True, text=True)
-    done = add.returncode == 0 and subprocess.run(
-        ["git", "-C", str(folder), "commit", "-q", "-m", message, "--", str(target)], capture_output=True, text=True)
-    if add.returncode != 0 or done.returncode != 0:
-        detail = (add.stderr if add.returncode else done.stderr or done.stdout).strip()
-        return False, f"已保存，但提交失败：{detail}。请在终端里运行 git commit 提交"
-    return True, ""
+    if add.returncode != 0:
+        detail = add.stderr.strip()
+    else:
+        done = subprocess.run(["git", "-C", str(folder), "commit", "-q", "-m", message, "--", str(target)],
+                              capture_output=True, text=True)
+        if done.returncode == 0:
+            return True, ""
+        detail = (done.stderr or done.stdout).strip()
+    return False, f"已保存，但提交失败：{detail}。请在终端里运行 git commit 提交"

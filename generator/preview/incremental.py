@@ -43,14 +43,20 @@ class Preview:
         self._output = InPlace(out_dir, self.files)
         return self._output
 
-    def watch(self, site, output: InPlace) -> "Watch":
+    def watch(self, site) -> "Watch":
+        """The build's view of this state for rendering into its output (`output()` first)."""
+        assert self._output is not None, "the build opens its output first"
         templates = _templates_state()
         if templates != self.templates:  # a template changed: every page may look different
             self.read.clear()
             self.templates = templates
         self.rendered = []
         self.seen = {}
-        return Watch(self, output)
+        return Watch(self, self._output)
+
+    def written(self) -> set[str]:
+        """What the build under way has written (or kept) so far."""
+        return set(self._output.paths) if self._output is not None else set()
 
     def new_shells(self, shells: dict) -> bool:
         """Keep the theme's shells; True when they differ from last time (then every page changes)."""
@@ -119,10 +125,9 @@ class Incremental:
             result = build(self.content_dir, self.out_dir, today, config_file=self.config_file, log=log,
                            preview=state)
         except BaseException:
-            if state._output is not None:  # what it wrote before it stopped: the next build's to clear
-                state.files |= set(state._output.paths)
+            state.files |= state.written()  # what it wrote before it stopped: the next build's to clear
             raise
-        state.files = set(state._output.paths)
+        state.files = state.written()
         state.read = {rel: state.read[rel] for rel in state.seen if rel in state.read}  # pages gone: forgotten
         return result
 

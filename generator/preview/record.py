@@ -12,6 +12,7 @@ data. Nothing is listed by hand: whatever a template reads is what the page depe
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
@@ -21,13 +22,13 @@ from generator.site.model import Site
 
 # values compared by equality; anything else must be the very same object
 PLAIN = (str, int, float, bool, date, datetime, bytes, type(None))
-_VIEWS = (type({}.keys()), type({}.values()), type({}.items()))
+_VIEWS: tuple[type[Iterable[Any]], ...] = (type({}.keys()), type({}.values()), type({}.items()))
 
 
 def _followed(value: Any) -> bool:
     """Containers the view follows into (their reads are recorded one by one), not values."""
     return isinstance(value, (dict, Site)) or (dataclasses.is_dataclass(value) and not isinstance(value, type)
-                                              and not value.__dataclass_params__.frozen)
+                                              and not value.__dataclass_params__.frozen)  # type: ignore[attr-defined]  # on every dataclass, not in typeshed's protocol
 
 
 class View:
@@ -123,7 +124,7 @@ def same(a: Any, b: Any) -> bool:
         return list(a) == list(b) and all(same(a[k], b[k]) for k in a)
     if isinstance(a, BaseModel):  # a record or department read again from a changed file: field by field
         return a == b
-    if dataclasses.is_dataclass(a) and a.__dataclass_params__.frozen:
+    if dataclasses.is_dataclass(a) and a.__dataclass_params__.frozen:  # type: ignore[union-attr]  # as in _followed
         return a == b
     return False
 

@@ -193,6 +193,7 @@ def error_page(problems: list, root: Path | None = None) -> str:
 
 class _Handler(SimpleHTTPRequestHandler):
     preview: Preview
+    server: ThreadingHTTPServer  # serve() runs it in one, on 127.0.0.1
 
     def log_message(self, format: str, *args) -> None:  # quiet: the terminal shows builds
         pass
@@ -258,7 +259,7 @@ class _Handler(SimpleHTTPRequestHandler):
     def _own_origin(self) -> bool:
         """A write must come from a page of this preview: the Host it was opened at is ours
         (not a rebound DNS name) and so is the page that sent it (Origin)."""
-        port = self.server.server_address[1]
+        port = self.server.server_port
         ours = {f"127.0.0.1:{port}", f"localhost:{port}"}
         return self.headers.get("Host", "") in ours and self.headers.get("Origin", "") in {f"http://{h}" for h in ours}
 

@@ -23,6 +23,7 @@ import multiprocessing
 import os
 import posixpath
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from html import unescape
 from pathlib import Path
@@ -82,7 +83,7 @@ def check_site(root: Path, shown_as: str = "site", base_path: str = "/", workers
         raise UnsafeOutput(problems)
 
 
-_STATE: tuple | None = None  # (root, files, base_path), inherited by forked workers
+_STATE: tuple[Path, set[str], str] | None = None  # (root, files, base_path), inherited by forked workers
 
 
 def _all_files(root: Path) -> set[str]:
@@ -100,6 +101,7 @@ def _all_files(root: Path) -> set[str]:
 
 
 def _scan_pages(pages: list[str]) -> list[Problem]:
+    assert _STATE is not None, "scan_site sets the state its workers read"
     root, files, base_path = _STATE
     links = _Links(files, base_path)
     problems: list[Problem] = []
@@ -148,7 +150,7 @@ class _Page:
         low, data = self.low, self.data
         head_end = low.find(b"</head>")
         csp = _CSP_META.search(low, 0, head_end if head_end >= 0 else len(low))
-        allowed = _script_sources(data[csp.start(1):csp.end(1)]) if csp else frozenset()
+        allowed: frozenset[str] | None = _script_sources(data[csp.start(1):csp.end(1)]) if csp else frozenset()
         if csp is None and head_end >= 0:
             self.fail(0, "页面缺少 Content-Security-Policy（generator/templates/overrides/main.html 的 extrahead）")
             allowed = None  # its inline scripts cannot be told apart: the missing policy is the problem
@@ -229,14 +231,14 @@ class _Page:
             return depth
         return self.rel
 
-    def verdict(self, key: tuple, judge) -> None:
+    def verdict(self, key: tuple, judge: Callable[[], str | None]) -> str | None:
         """Markup repeated on every page is judged once."""
         verdicts = self.links.verdicts
         if key not in verdicts:
             verdicts[key] = judge()
         return verdicts[key]
 
-    def script(self, at: int, allowed: set[str] | None) -> None:
+    def script(self, at: int, allowed: frozenset[str] | None) -> None:
         low, data = self.low, self.data
         open_end = low.find(b">", at) + 1
         close = low.find(b"</script", open_end)
@@ -248,7 +250,7 @@ class _Page:
         if message:
             self.fail(at, message + self.snippet(at))
 
-    def judge_script(self, tag: bytes, body: bytes, allowed: set[str] | None) -> str | None:
+    def judge_script(self, tag: bytes, body: bytes, allowed: frozenset[str] | None) -> str | None:
         if tag == b"<script>" and (allowed is None or source_hash(body) in allowed):
             return None  # the theme's (main.html lists the hash of each inline script it writes),
             # or a page without a policy at all, which fails on that alone
@@ -334,7 +336,9 @@ class _Links:
             elif path.startswith("/"):
                 self.good[""].add(raw)
             else:
-                climbs = len(re.match(r"(?:\.\./)*", path).group()) // 3
+                climbs = 0
+                while path.startswith("../", 3 * climbs):
+                    climbs += 1
                 if climbs:
                     self.good[scopes[max(depth - climbs, 0)]].add(raw)
 

@@ -32,7 +32,7 @@ from generator.content.tree import content_files, display_path
 from generator.errors import ContentError, Problem
 from generator.kinds import KINDS
 from generator.output.render import TEMPLATES
-from generator.publish.write import Output
+from generator.publish.write import Destination
 
 VERSION = 1
 STAMP = "slice.json"
@@ -99,7 +99,7 @@ class Pieces:
 class Part:
     """Where a build's files go: straight into the site (a whole build), or into a slice folder."""
 
-    def __init__(self, slice_: Slice, output: Output):
+    def __init__(self, slice_: Slice, output: Destination):
         self.slice = slice_
         self.output = output
         self.prefix = "" if slice_.whole else "site/"

@@ -40,7 +40,7 @@ import subprocess
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Protocol
 
 from generator.content.tree import display_path
 
@@ -204,6 +204,19 @@ def _exchange(a: Path, b: Path) -> bool:
     at_fdcwd = -100
     result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE)
     return result == 0
+
+
+class Destination(Protocol):
+    """Where a build writes: an Output, or the preview's InPlace (publish/inplace.py)."""
+
+    root: Path
+    paths: list[str]
+
+    def write(self, rel: str, data: bytes | str) -> None: ...
+
+    def commit(self, wait: bool = True) -> None: ...
+
+    def abort(self) -> None: ...
 
 
 class Output:

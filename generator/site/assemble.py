@@ -24,7 +24,8 @@ def assemble(content: Content, today: date) -> Site:
     departments = _unique_departments(content)
     names = _department_names(departments)
     _check_department_parents(content, departments, names)
-    ids: dict[tuple[str, str], Source] = {}
+    ids: dict[tuple[str, str], tuple[Path, tuple]] = {}
+    assert content.site is not None  # assembled only without errors, and a missing site.yaml is one
     folded: dict[tuple[str, str], tuple[str, tuple]] = {}
     published: dict[str, list[Any]] = {}
     site = Site(content.site, today, departments, published, ids)
@@ -93,7 +94,7 @@ def _index_referrers(site: Site) -> None:
                     group[2].append(record)
 
 
-def _claim(content: Content, ids: dict, key: tuple[str, str], where: tuple, what: str, folded: dict) -> bool:
+def _claim(content: Content, ids: dict, key: tuple[str, str], where: tuple[Path, tuple], what: str, folded: dict) -> bool:
     """Register an id; a second use, or one that differs only in letter case (the same file or
     URL on a case-insensitive system), is reported at the second place naming the first."""
     if key in ids:

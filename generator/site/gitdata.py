@@ -47,22 +47,24 @@ class Blobs:
     def __init__(self, cwd: Path):
         self.proc = subprocess.Popen(["git", *GIT_OPTIONS, "cat-file", "--batch"], cwd=cwd, env=_git_env(),
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        assert self.proc.stdin is not None and self.proc.stdout is not None  # both are pipes
+        self.stdin, self.stdout = self.proc.stdin, self.proc.stdout
         self.parsed: dict[str, Any] = {}
 
     def data(self, sha: str) -> Any:
         if sha not in self.parsed:
-            self.proc.stdin.write(sha.encode() + b"\n")
-            self.proc.stdin.flush()
-            header = self.proc.stdout.readline().split()
+            self.stdin.write(sha.encode() + b"\n")
+            self.stdin.flush()
+            header = self.stdout.readline().split()
             if len(header) < 3 or header[1] != b"blob":
                 self.parsed[sha] = None
             else:
-                raw = self.proc.stdout.read(int(header[2]) + 1)[:-1]
+                raw = self.stdout.read(int(header[2]) + 1)[:-1]
                 self.parsed[sha] = parse_yaml(raw)
         return self.parsed[sha]
 
     def close(self) -> None:
-        self.proc.stdin.close()
+        self.stdin.close()
         self.proc.wait()
 
 

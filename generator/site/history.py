@@ -24,11 +24,14 @@ author or e-mail address is published.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel
 
 from generator.site.model import Site
 from generator.site.gitdata import Blobs, GitError, blob_sha, git
@@ -40,7 +43,7 @@ ZERO = "0" * 40
 CST = ZoneInfo("Asia/Shanghai")
 SHORT = 80  # values longer than this are not quoted, only reported as changed
 LABELS = {**{k.name: k.label for k in KINDS.values()}, "departments": "部门"}
-MODELS = {**{k.name: k.model for k in KINDS.values()}, "departments": Department}
+MODELS: dict[str, type[BaseModel]] = {**{k.name: k.model for k in KINDS.values()}, "departments": Department}
 
 
 @dataclass(frozen=True)
@@ -149,7 +152,7 @@ def field_changes(kind: str, old: dict, new: dict, mask) -> tuple[FieldChange, .
         a, b = old.get(key), new.get(key)
         if a == b or key == "id":
             continue
-        label = fields[key].title if key in fields and fields[key].title else key
+        label = (fields[key].title if key in fields else None) or key
         if kind in KINDS and key in KINDS[kind].opaque_fields:
             out.append(FieldChange(label, note="条目有更新"))
             continue
@@ -287,7 +290,7 @@ def _replay(site: Site, content_dir: Path, commits: list[Commit], blobs: Blobs, 
             record = records_in(change.kind, blobs.data(change.blob)).get(change.id)
             replay.changes[i] = change._replace(title=_title(change.kind, record), read=True)
 
-    def records(sha: str, path: str, kind: str) -> dict[str, dict | None]:
+    def records(sha: str, path: str, kind: str) -> Mapping[str, dict | None]:
         """id -> data; None marks a record of an unchanged final version, read only if compared."""
         if sha == ZERO:
             return {}
@@ -312,10 +315,10 @@ def _replay(site: Site, content_dir: Path, commits: list[Commit], blobs: Blobs, 
                     replay.known_since[key] = commit.when.date()
                 continue
             if key in before and key in after:
-                old, new = (_data(side, key, blobs) for side in (before[key], after[key]))
-                if old == new:
+                was, now = (_data(side, key, blobs) for side in (before[key], after[key]))
+                if was == now:
                     continue  # moved between files, or only comments and layout changed
-                replay.changes.append(_change(site, commit, key, old, new))
+                replay.changes.append(_change(site, commit, key, was, now))
             elif key in before:
                 replay.changes.append(_change(site, commit, key, before[key][0], None))
             else:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from generator.content import personal_data
-from generator.content.tree import Source
 from generator.kinds.site import Department, SiteInfo
 
 
@@ -19,7 +19,7 @@ class Site:
     today: date
     departments: dict[str, Department]
     records: dict[str, list[Any]]  # kind name -> published records, in the kind's order
-    sources: dict[tuple[str, str], Source]
+    sources: dict[tuple[str, str], tuple[Path, tuple]]  # (kind, id) -> where its id is written (Source.at)
     relations: dict[str, Any] = field(default_factory=dict)  # kind name -> its indexes (Kind.relations)
     # (kind, id) -> [(heading, referring kind, records)]: who names a record, by Reference.backlink
     referrers: dict[tuple[str, str], list[tuple[str, str, list[Any]]]] = field(default_factory=dict)
