@@ -253,19 +253,21 @@ def search(index_dir: Path, query: str, limit: int | None = None, reads: set[Pat
         if not grams_:
             return set(range(meta["docs"]))
         looked = looked_up(len(grams_), meta["long_word"])
-        values = {i: shard_value(grams_[i]) for i in looked}
-        if any(v is None for v in values.values()):
-            return set()
+        values: dict[int, str | int] = {}
+        for i in looked:
+            value = shard_value(grams_[i])
+            if value is None:
+                return set()
+            values[i] = value
         found: set[int] | None = None
         lists: dict[int, tuple[list[int], dict[int, list[int]]]] = {}
-        steps = needed_pairs(values)
-        for step in steps:  # nothing left: nothing more to fetch
+        for step in needed_pairs(values):  # nothing left: nothing more to fetch
             if found is not None and len(found) <= meta["verify"]:
                 return {d for d in found if shows(d, word)}  # cheaper than a frequent pair's list
             lists.update({i: entries(grams_[i]) for i in step})
             for i in step:
                 found = set(lists[i][0]) if found is None else found & set(lists[i][0])
-            found = {d for d in found if phrase_at({i: lists[i][1].get(d, []) for i in lists})}
+            found = {d for d in found or () if phrase_at({i: lists[i][1].get(d, []) for i in lists})}
             if not found:
                 break
         return found or set()
