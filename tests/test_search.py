@@ -202,3 +202,13 @@ def test_fast_normalisation_equals_nfkc_of_the_whole_text():
     for text in ("食品生產許可 ＡＢＣ１２３ ①②", "Ⅻ ㈠ ℃ ﬁ 丽 ｶﾞ", "e\u0301cole ΟΔΟΣ", "（一）第三十五条，，罚款。"):
         assert normalise(text) == _whole(text)
         assert stream(text) == re.sub(f"[^{_CHARS}]+", " ", _whole(text))
+
+
+def test_a_rarer_word_in_the_title_ranks_first(tmp_path):
+    """Both records show both words; the one whose title shows the rarer word comes first,
+    then the one whose title shows the common word, then neither."""
+    texts = {"其他事项": "许可 食品安全检查", "许可证办理": "其他 食品安全检查", "食品安全检查": "其他 许可"}
+    texts.update({f"许可{n}": "许可" for n in range(6)})  # 许可 is common, 食品安全检查 rare
+    find = _index(tmp_path, texts)
+    assert find("许可 食品安全检查") == ["食品安全检查", "许可证办理", "其他事项"]
+    assert find("食品安全检查 许可") == ["食品安全检查", "许可证办理", "其他事项"]

@@ -223,8 +223,9 @@ def search(index_dir: Path, query: str, limit: int | None = None, reads: set[Pat
 
     Every word must occur in the record as a phrase (a word naming a filter too: `offers`);
     a word in a synonym group may occur as any word of its group. Returns document numbers:
-    an exact code or document number first, then records showing every word itself, title
-    matches first, then the rest in document order. `reads` collects the files read (the
+    an exact code or document number first, then records showing every word itself, then by
+    the words their titles show (a rarer word weighs more), then in document order (current
+    records before cancelled ones: search_docs' ranks). `reads` collects the files read (the
     files a browser downloads for the query)."""
     meta = json.loads((index_dir / "meta.json").read_text("utf-8"))
     words = [normalise(w) for w in query.split()]
@@ -294,10 +295,16 @@ def search(index_dir: Path, query: str, limit: int | None = None, reads: set[Pat
     groups = [meta["synonyms"].get(w.strip(), [w]) for w in words]
     itself = [matching(w) for w in words]
     direct = set.intersection(*itself)
-    hits = set.intersection(*(m.union(*(matching(a) for a in group[1:])) for group, m in zip(groups, itself)))
-    titled = set.intersection(*(set().union(*(in_title(a) for a in group)) for group in groups))
+    per_word = [m.union(*(matching(a) for a in group[1:])) for group, m in zip(groups, itself)]
+    hits = set.intersection(*per_word)
+    titled = [set().union(*(in_title(a) for a in group)) for group in groups]
+    rarity = [(meta["docs"] + 1) // (1 + len(found)) for found in per_word]  # a rare word weighs more
+
+    def title_score(i: int) -> int:
+        return sum(weight for weight, title in zip(rarity, titled) if i in title)
+
     exact = set(entries("=" + stream(query).strip())[0])
-    ordered = sorted(hits, key=lambda i: (i not in exact, i not in direct, i not in titled, i))
+    ordered = sorted(hits, key=lambda i: (i not in exact, i not in direct, -title_score(i), i))
     return ordered[:limit] if limit else ordered
 
 

@@ -269,12 +269,17 @@
       var exact = postings(root, meta, "=" + stream(query).trim());
       return Promise.all([perWord, titles, exact]).then(function (r) {
         var direct = r[0].map(function (m) { return m[0]; }).reduce(function (acc, list) { return intersect(acc, list); });
-        var hits = r[0].map(function (m) { return m.reduce(union); }).reduce(function (acc, list) { return intersect(acc, list); });
+        var perWord = r[0].map(function (m) { return m.reduce(union); });
+        var hits = perWord.reduce(function (acc, list) { return intersect(acc, list); });
         var isDirect = new Set(direct);
-        var titled = new Set(r[1].reduce(function (acc, list) { return intersect(acc, list); }));
+        var titled = r[1].map(function (list) { return new Set(list); });
+        /* search.search: a word a title shows weighs more the rarer it is */
+        var rarity = perWord.map(function (found) { return Math.floor((meta.docs + 1) / (1 + found.length)); });
         var isExact = new Set(r[2].ids);
         hits = hits.map(function (id) {
-          return [isExact.has(id) ? 0 : 1, isDirect.has(id) ? 0 : 1, titled.has(id) ? 0 : 1, id];
+          var score = 0;
+          titled.forEach(function (title, k) { if (title.has(id)) score += rarity[k]; });
+          return [isExact.has(id) ? 0 : 1, isDirect.has(id) ? 0 : 1, -score, id];
         }).sort(function (x, y) { return x[0] - y[0] || x[1] - y[1] || x[2] - y[2] || x[3] - y[3]; })
           .map(function (t) { return t[3]; });
         return { total: hits.length, ids: hits, offers: offers, meta: meta, groups: groups };
