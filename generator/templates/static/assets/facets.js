@@ -9,10 +9,18 @@
   "use strict";
   var PAGE = 50, SHOWN = 8;
   var app = document.querySelector("[data-facet-app]");
-  if (!app || !window.fetch || !window.URLSearchParams || !window.history.pushState) return;
+  if (!app) return;
+  if (!window.fetch || !window.URLSearchParams || !window.history.pushState) { fallBack(); return; }
   var root = app.getAttribute("data-root") || "";
   var base = root + "facets/" + app.getAttribute("data-facet-app") + "/";
   var meta, columns, state, chunks = {}, pending = 0;
+
+  /* Without its data the list cannot filter: the grouped lists after it (assets/a11y.css hides them
+   * while scripts run) take its place. */
+  function fallBack() {
+    app.hidden = true;
+    document.querySelectorAll("[data-facet-fallback]").forEach(function (node) { node.classList.add("facet-fallback--shown"); });
+  }
 
   function el(tag, attrs, text) {
     var node = document.createElement(tag);
@@ -108,43 +116,37 @@
 
   var ui = {};
 
-  function build() {
-    app.textContent = "";
-    var form = el("form", { "class": "facet-form", "aria-label": "筛选条件" });
-    form.addEventListener("submit", function (e) { e.preventDefault(); });
-    ui.groups = [];
-    meta.facets.forEach(function (f, fi) {
-      var box = el("fieldset", { "class": "facet", "data-facet": f.key });
-      box.appendChild(el("legend", {}, f.label));
-      var filter = null;
-      if (f.values.length > 12) {
-        var id = "facet-filter-" + f.key;
-        filter = el("input", { type: "search", id: id, "class": "facet-filter", placeholder: "查找" + f.label,
-                               autocomplete: "off", hidden: "" });
-        var flabel = el("label", { "for": id, "class": "visually-hidden" }, "在" + f.label + "中查找");
-        box.appendChild(flabel);
-        box.appendChild(filter);
+  /* The page carries the list's first view (templates/partials/facets.html draws an unfiltered list as
+   * render() does), so the script takes over the elements on the screen instead of drawing them
+   * again: nothing moves as it starts. Results first: the count, the chosen values, then the filters
+   * folded in a panel (open on a wide screen, closed on a phone) whose summary and 查看 button show
+   * the count as it changes. */
+  function adopt() {
+    ui.status = app.querySelector(".facet-status");
+    ui.chosen = app.querySelector(".facet-chosen");
+    ui.panel = app.querySelector(".facet-panel");
+    ui.summary = ui.panel.querySelector(".facet-summary");
+    ui.apply = ui.panel.querySelector(".facet-apply");
+    ui.results = app.querySelector(".facet-results");
+    ui.pager = app.querySelector(".facet-pager");
+    var boxes = app.querySelectorAll("fieldset.facet");
+    if (boxes.length !== meta.facets.length) throw new Error("the page and " + base + " differ");
+    ui.groups = meta.facets.map(function (f, fi) {
+      var box = boxes[fi], filter = box.querySelector(".facet-filter"), more = box.querySelector(".facet-more");
+      var lis = box.querySelectorAll(".facet-values > li"), items = [];
+      if (box.getAttribute("data-facet") !== f.key || lis.length !== f.values.length) {
+        throw new Error("the page and " + base + " differ");
       }
-      var list = el("ul", { "class": "facet-values" }), items = [];
       f.values.forEach(function (value, v) {
-        var li = el("li"), lab = el("label"), box_ = el("input", { type: "checkbox", name: f.key, value: value });
-        box_.addEventListener("change", function () {
-          state.sel[fi][v] = box_.checked ? 1 : 0;
+        var li = lis[v], input = li.querySelector("input");
+        if (input.value !== value) throw new Error("the page and " + base + " differ");
+        input.addEventListener("change", function () {
+          state.sel[fi][v] = input.checked ? 1 : 0;
           go(1);
         });
-        var count = el("span", { "class": "facet-count" });
-        lab.appendChild(box_);
-        lab.appendChild(document.createTextNode(" " + label(f, v) + " "));
-        lab.appendChild(count);
-        li.appendChild(lab);
-        list.appendChild(li);
-        items.push({ li: li, input: box_, count: count, text: label(f, v) + " " + value });
+        items.push({ li: li, input: input, count: li.querySelector(".facet-count"), text: label(f, v) + " " + value });
       });
-      box.appendChild(list);
-      var more = null;
-      if (f.values.length > SHOWN) {
-        more = el("button", { type: "button", "class": "facet-more", "aria-expanded": "false" },
-                  "显示全部 " + f.values.length + " 项");
+      if (more) {
         more.addEventListener("click", function () {
           var open = more.getAttribute("aria-expanded") !== "true";
           more.setAttribute("aria-expanded", open ? "true" : "false");
@@ -152,34 +154,17 @@
           if (filter) { filter.hidden = !open; if (open) filter.focus(); else filter.value = ""; }
           paintFacet(fi);
         });
-        box.appendChild(more);
       }
       if (filter) filter.addEventListener("input", function () { paintFacet(fi); });
-      ui.groups.push({ box: box, items: items, more: more, filter: filter });
-      form.appendChild(box);
+      return { box: box, items: items, more: more, filter: filter };
     });
-    /* Results first: the count, the chosen values, then the filters folded in a panel (open on a
-     * wide screen, closed on a phone) whose summary and 查看 button show the count as it changes. */
-    ui.status = el("p", { "class": "facet-status", role: "status", "aria-live": "polite" });
-    ui.chosen = el("div", { "class": "facet-chosen" });
-    ui.panel = el("details", { "class": "facet-panel" });
-    if (window.matchMedia && window.matchMedia("(min-width: 60em)").matches) ui.panel.open = true;
-    ui.summary = el("summary", { "class": "facet-summary" });
-    ui.apply = el("button", { type: "button", "class": "md-button md-button--primary facet-apply" });
     ui.apply.addEventListener("click", function () {
       ui.panel.open = false;
       ui.status.focus();
     });
-    ui.panel.appendChild(ui.summary);
-    ui.panel.appendChild(form);
-    ui.panel.appendChild(ui.apply);
-    ui.results = el("ol", { "class": "facet-results" });
-    ui.pager = el("nav", { "class": "facet-pager", "aria-label": "分页" });
-    app.appendChild(ui.status);
-    app.appendChild(ui.chosen);
-    app.appendChild(ui.panel);
-    app.appendChild(ui.results);
-    app.appendChild(ui.pager);
+    /* The page opens the panel; a phone folds it (assets/a11y.css hides its content there until then). */
+    if (!window.matchMedia || !window.matchMedia("(min-width: 60em)").matches) ui.panel.open = false;
+    ui.panel.classList.add("facet-panel--ready");
   }
 
   /* Collapsed, a facet shows its chosen values and the first SHOWN that would give results;
@@ -230,7 +215,7 @@
     else if (first) first.focus();
   }
 
-  function render() {
+  function render(first) {
     var r = compute(), pages = Math.max(1, Math.ceil(r.matches.length / PAGE));
     if (state.page > pages) state.page = pages;
     meta.facets.forEach(function (f, fi) {
@@ -253,6 +238,10 @@
     ui.apply.textContent = "查看 " + r.matches.length + " " + meta.noun;
     var shown = r.matches.slice((state.page - 1) * PAGE, state.page * PAGE);
     paintPager(pages);
+    if (first && !filtered && state.page === 1) {  /* the page's own first results */
+      ui.results.removeAttribute("aria-busy");
+      return;
+    }
     var token = ++pending;
     var needed = {};
     shown.forEach(function (i) { needed[Math.floor(i / meta.chunk)] = true; });
@@ -338,13 +327,8 @@
     meta = data;
     columns = meta.facets.map(function (f) { return decode(f, meta.count); });
     state = readState();
-    build();
-    ui.status.setAttribute("tabindex", "-1");
-    app.hidden = false;
-    document.querySelectorAll("[data-facet-fallback]").forEach(function (node) { node.hidden = true; });
-    render();
+    adopt();
+    render(true);
     window.addEventListener("popstate", function () { state = readState(); render(); });
-  }).catch(function () {
-    app.hidden = true;  /* the grouped lists below stay */
-  });
+  }).catch(fallBack);
 })();
