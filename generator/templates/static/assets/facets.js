@@ -16,7 +16,7 @@
   var meta, columns, state, chunks = {}, pending = 0;
 
   /* Without its data the list cannot filter: the grouped lists after it (assets/a11y.css hides them
-   * while scripts run) take its place. */
+   * where scripts run) take its place. */
   function fallBack() {
     app.hidden = true;
     document.querySelectorAll("[data-facet-fallback]").forEach(function (node) { node.classList.add("facet-fallback--shown"); });
@@ -215,7 +215,15 @@
     else if (first) first.focus();
   }
 
-  function render(first) {
+  /* An unfiltered first page is the one the page carries: the script only starts listening. */
+  function takeOver() {
+    meta.facets.forEach(function (f, fi) { ui.groups[fi].counts = f.counts; });
+    var next = ui.pager.querySelector("a[rel=next]");
+    if (next) follow(next, 2);
+    ui.results.removeAttribute("aria-busy");
+  }
+
+  function render() {
     var r = compute(), pages = Math.max(1, Math.ceil(r.matches.length / PAGE));
     if (state.page > pages) state.page = pages;
     meta.facets.forEach(function (f, fi) {
@@ -238,10 +246,6 @@
     ui.apply.textContent = "查看 " + r.matches.length + " " + meta.noun;
     var shown = r.matches.slice((state.page - 1) * PAGE, state.page * PAGE);
     paintPager(pages);
-    if (first && !filtered && state.page === 1) {  /* the page's own first results */
-      ui.results.removeAttribute("aria-busy");
-      return;
-    }
     var token = ++pending;
     var needed = {};
     shown.forEach(function (i) { needed[Math.floor(i / meta.chunk)] = true; });
@@ -304,19 +308,23 @@
     });
   }
 
+  function follow(a, page) {
+    a.addEventListener("click", function (e) {
+      if (e.ctrlKey || e.metaKey || e.shiftKey || e.button !== 0) return;
+      e.preventDefault();
+      go(page);
+      ui.status.focus();
+    });
+    return a;
+  }
+
   function paintPager(pages) {
     ui.pager.textContent = "";
     if (pages <= 1) return;
     function link(page, text, rel) {
       var a = el("a", { href: query(state, page), "class": "md-button" }, text);
       if (rel) a.setAttribute("rel", rel);
-      a.addEventListener("click", function (e) {
-        if (e.ctrlKey || e.metaKey || e.shiftKey || e.button !== 0) return;
-        e.preventDefault();
-        go(page);
-        ui.status.focus();
-      });
-      return a;
+      return follow(a, page);
     }
     if (state.page > 1) ui.pager.appendChild(link(state.page - 1, "上一页", "prev"));
     ui.pager.appendChild(el("span", { "class": "facet-page" }, "第 " + state.page + " / " + pages + " 页"));
@@ -328,7 +336,7 @@
     columns = meta.facets.map(function (f) { return decode(f, meta.count); });
     state = readState();
     adopt();
-    render(true);
+    if (state.page === 1 && state.sel.every(function (flags) { return flags.indexOf(1) < 0; })) takeOver(); else render();
     window.addEventListener("popstate", function () { state = readState(); render(); });
   }).catch(fallBack);
 })();
