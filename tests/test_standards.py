@@ -250,6 +250,7 @@ class _Gzip:
         self.server.shutdown()
 
 
+@pytest.mark.browser  # Lighthouse drives Chromium: a browser test, kept out of `-m "not browser"` runs
 @pytest.mark.lighthouse
 def test_lighthouse_mobile_scores(example_site, tmp_path):
     lighthouse = _tool("LIGHTHOUSE", NPM / ".bin" / "lighthouse")
