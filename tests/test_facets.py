@@ -153,7 +153,8 @@ def test_board_facets_only_hold_published_entries(faceted_site):
 def test_list_pages_carry_the_app_and_a_no_script_fallback(faceted_site):
     soup = BeautifulSoup((faceted_site / "powers/index.html").read_text("utf-8"), "html.parser")
     app = soup.select_one("[data-facet-app]")
-    assert app["data-facet-app"] == "powers" and app["data-root"] == "../" and app.has_attr("hidden")
+    assert app["data-facet-app"] == "powers" and app["data-root"] == "../"
+    assert not app.has_attr("hidden")  # shown from the first paint; a11y.css hides it without JavaScript
     fallback = soup.select_one("[data-facet-fallback]")
     assert [a["href"] for a in fallback.select("ul.columns a")] == [
         "../departments/shichang/", "../departments/zhujian/", "../departments/xq-shichang/"]
@@ -164,6 +165,48 @@ def test_list_pages_carry_the_app_and_a_no_script_fallback(faceted_site):
     assert boards.select_one("[data-facet-app]")["data-facet-app"] == "boards"
     scripts = [s["src"] for s in soup.find_all("script", src=True)]
     assert "../assets/facets.js" in scripts
+
+
+def test_list_pages_carry_their_first_view(faceted_site):
+    """The count, the filters with their counts and the first results are in the page the server sends,
+    as assets/facets.js draws an unfiltered list: nothing moves when the script takes it over."""
+    soup = BeautifulSoup((faceted_site / "powers/index.html").read_text("utf-8"), "html.parser")
+    app = soup.select_one("[data-facet-app]")
+    assert app.select_one(".facet-status").get_text() == "共 5 项权责事项"
+    assert app.select_one("details.facet-panel").has_attr("open")  # a phone folds it (a11y.css, facets.js)
+    assert app.select_one(".facet-summary").get_text() == "筛选条件（共 5 项权责事项）"
+    assert app.select_one(".facet-apply").get_text() == "查看 5 项权责事项"
+    category = app.select_one('fieldset[data-facet="category"]')
+    assert [li.get_text() for li in category.select("li")] == [" 行政许可 （3）", " 行政处罚 （1）", " 行政检查 （1）"]
+    department = app.select_one('fieldset[data-facet="department"] input')
+    assert (department["name"], department["value"], department.parent.get_text()) == (
+        "department", "shichang", " 测试市市场监督管理局 （3）")
+    results = app.select_one("ol.facet-results")
+    assert results["aria-busy"] == "true"  # until the script has taken the list over
+    assert [(a["href"], a.get_text()) for a in results.select("a")] == [
+        ("../powers/sc-1/", "食品生产许可"), ("../powers/sc-3/", "旧许可"), ("../powers/sc-2/", "食品抽检"),
+        ("../powers/zj-1/", "施工许可"), ("../powers/xq-1/", "罚款")]
+    meta = results.select(".facet-result-meta")
+    assert str(meta[1]) == ('<span class="facet-result-meta"><span>测试市市场监督管理局</span> <span>行政许可</span> '
+                            '<span class="badge badge--off">已取消</span> </span>')
+    assert app.select_one(".facet-pager").get_text() == ""  # one page
+    policies = BeautifulSoup((faceted_site / "policies/index.html").read_text("utf-8"), "html.parser")
+    assert [a.get_text() for a in policies.select(".facet-results a")] == ["支持小微企业融资", "人才引进办法", "无主题的通知"]
+    assert policies.select_one(".facet-results .badge--ok").get_text() == "有效"
+    boards = BeautifulSoup((faceted_site / "boards/index.html").read_text("utf-8"), "html.parser")
+    assert [a["href"] for a in boards.select(".facet-results a")] == ["../boards/2026-01/#red-1", "../boards/2026-01/#black-live"]
+    assert [b.get_text() for b in boards.select(".facet-results .badge")] == ["红榜", "黑榜"]
+
+
+def test_a_long_list_shows_its_first_page_and_a_pager(build_once):
+    powers = "".join(_power(f"p-{n:03}", f"事项{n:03}", "行政许可") for n in range(120))
+    site = build_once({"powers/shichang.yaml": powers})
+    soup = BeautifulSoup((site / "powers/index.html").read_text("utf-8"), "html.parser")
+    assert soup.select_one(".facet-status").get_text() == "共 120 项权责事项，第 1 / 3 页"
+    assert [a.get_text() for a in soup.select(".facet-results a")] == [f"事项{n:03}" for n in range(50)]
+    pager = soup.select_one(".facet-pager")
+    assert str(pager) == ('<nav aria-label="分页" class="facet-pager"><span class="facet-page">第 1 / 3 页</span>'
+                          '<a class="md-button" href="?page=2" rel="next">下一页</a></nav>')
 
 
 def test_run_length():

@@ -203,10 +203,12 @@ def test_sitemap_takes_the_records_own_dates_without_history(build_once):
 
 
 # Lighthouse, mobile (its default: a mid-range phone on a slow 4G link, simulated), on the pages
-# issue 15 names. The site is served as a host serves it (gzip, as docs/deploy.md's nginx does).
-LIGHTHOUSE_PAGES = ("", "powers/", "powers/shichang-xk-002/", "search/?q=食品经营", "stats/")
+# issue 15 names: home, every list, a record, search and statistics. The site is served as a host
+# serves it (gzip, as docs/deploy.md's nginx does).
+LIGHTHOUSE_PAGES = ("", "powers/", "policies/", "boards/", "measures/", "events/", "powers/shichang-xk-002/",
+                    "search/?q=食品经营", "stats/")
 PERFORMANCE = 0.95  # the target; docs/features.md records what each page measured
-RUNS = 1  # runs per page (the best counts)
+RUNS = 3  # per page at most, the best counting (the score is noisy on a loaded machine)
 
 
 class _Gzip:
@@ -248,18 +250,18 @@ class _Gzip:
         self.server.shutdown()
 
 
+@pytest.mark.browser  # Lighthouse drives Chromium: a browser test, kept out of `-m "not browser"` runs
 @pytest.mark.lighthouse
-@pytest.mark.skipif(os.environ.get("RUN_LIGHTHOUSE") != "1", reason="opt-in (RUN_LIGHTHOUSE=1): /powers/ measured "
-                    "CLS 0.75 in some runs (facet results shifting the list), so it cannot gate CI until that is fixed")
 def test_lighthouse_mobile_scores(example_site, tmp_path):
     lighthouse = _tool("LIGHTHOUSE", NPM / ".bin" / "lighthouse")
     env = {**os.environ, "CHROME_PATH": os.environ.get("CHROME_PATH") or shutil.which("chromium") or ""}
     server = _Gzip(example_site)
-    measured = {}
+    best, worst = {}, {}  # page -> its best performance; its worst run in the other categories and CLS
     try:
         for n, page in enumerate(LIGHTHOUSE_PAGES):
             # Lighthouse's performance score moves with the machine's load (2 shared cores): as
-            # Lighthouse CI does, a page gets up to RUNS runs and its best one counts.
+            # Lighthouse CI does, a page gets up to RUNS runs and its best one counts. The other
+            # categories and the layout shift do not depend on the load: every run must pass them.
             for attempt in range(RUNS):
                 report = tmp_path / f"{n}-{attempt}.json"
                 subprocess.run([str(lighthouse), server.url + page, "--quiet", "--output", "json",
@@ -267,16 +269,14 @@ def test_lighthouse_mobile_scores(example_site, tmp_path):
                                 "--only-categories=performance,accessibility,best-practices,seo"],
                                env=env, check=True, capture_output=True)
                 result = json.loads(report.read_text("utf-8"))
-                run = ({k: v["score"] for k, v in result["categories"].items()},
+                scores = {k: v["score"] for k, v in result["categories"].items()}
+                run = (min(scores["accessibility"], scores["best-practices"], scores["seo"]),
                        result["audits"]["cumulative-layout-shift"]["numericValue"])
-                if page not in measured or run[0]["performance"] > measured[page][0]["performance"]:
-                    measured[page] = run
-                if measured[page][0]["performance"] >= PERFORMANCE:
+                worst[page] = (min(run[0], worst.get(page, run)[0]), max(run[1], worst.get(page, run)[1]))
+                best[page] = max(scores["performance"], best.get(page, 0))
+                if best[page] >= PERFORMANCE:
                     break
     finally:
         server.close()
-    for page, (scores, cls) in measured.items():
-        assert (scores["accessibility"], scores["best-practices"], scores["seo"]) == (1, 1, 1), (page, scores)
-        # performance (target PERFORMANCE) is not asserted: on CI's 2 cores /powers/ measured 0.76 in two
-        # runs in a row while it measures 1.00 here; it is measured and recorded in docs/features.md
-        assert cls <= 0.1, (page, cls)
+    assert {page: rest for page, rest in worst.items() if rest[0] < 1 or rest[1] > 0.1} == {}
+    assert {page: score for page, score in best.items() if score < PERFORMANCE} == {}

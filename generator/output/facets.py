@@ -8,6 +8,11 @@ decodes the columns, counts and filters all records in memory, and fetches only 
 row chunks of the page of results it shows. At 25,000 powers the columns are a few
 tens of kilobytes; see docs/features.md for measured sizes.
 
+The list page itself carries the list's first view — the count, the filters with their counts,
+the first PAGE results and the pager, exactly as the script draws them for an unfiltered list
+(`first_view`, rendered by templates/partials/facets.html) — so the page is whole at its first
+paint and nothing moves when the script takes it over (Lighthouse's CLS).
+
 Column encodings (all plain JSON arrays of integers):
   single-valued facet: runs `[code, length, code, length, …]`;
   multi-valued facet:  per record `[k, code_1 … code_k]`, concatenated.
@@ -18,14 +23,18 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from typing import Any, Iterator
+from urllib.parse import quote
 
 from generator.kinds import KINDS
 from generator.kinds.base import FacetSpec, ListSpec
 from generator.site.model import Site
 
-__all__ = ["FacetSpec", "ListSpec", "FacetTable", "list_specs", "facet_table", "facet_files", "facet_tables"]
+__all__ = ["FacetSpec", "ListSpec", "FacetTable", "FirstView", "list_specs", "facet_table", "facet_files",
+           "facet_tables", "first_view"]
 
 CHUNK = 250  # records per row file
+PAGE = 50  # results a page of the list shows (PAGE of assets/facets.js)
+SHOWN = 8  # values a folded facet shows (SHOWN of assets/facets.js)
 
 
 @dataclass
@@ -123,3 +132,60 @@ def facet_files(site: Site) -> Iterator[tuple[str, bytes]]:
 def facet_tables(site: Site) -> dict[str, list[FacetTable]]:
     """kind -> its facet tables (for statistics and tests)."""
     return {spec.kind: [facet_table(f, spec.records) for f in spec.facets] for spec in list_specs(site)}
+
+
+@dataclass
+class FirstRow:
+    """One result as assets/facets.js paints it: link, title, and the line under it as (class, text)."""
+
+    href: str  # relative to the site root
+    title: str
+    meta: list[tuple[str, str]]
+
+
+@dataclass
+class FirstView:
+    """An unfiltered list's first page, as the script would draw it (templates/partials/facets.html)."""
+
+    noun: str
+    count: int
+    pages: int
+    facets: list[tuple[FacetTable, list[bool]]]  # each table and which of its values a folded facet shows
+    rows: list[FirstRow]
+    shown: int = SHOWN
+
+    @property
+    def status(self) -> str:
+        return f"共 {self.count} {self.noun}" + (f"，第 1 / {self.pages} 页" if self.pages > 1 else "")
+
+
+def first_view(site: Site, kind: str) -> FirstView:
+    """The first view of the faceted list of `kind` (no filter, page 1)."""
+    spec = KINDS[kind].facets(site)
+    tables = [facet_table(f, spec.records) for f in spec.facets]
+    facets = [(t, [v < SHOWN for v in range(len(t.values))]) for t in tables]  # every value has records
+    rows = [_first_row(spec, record) for record in spec.records[:PAGE]]
+    return FirstView(spec.noun, len(spec.records), max(1, -(-len(spec.records) // PAGE)), facets, rows)
+
+
+def _first_row(spec: ListSpec, record: Any) -> FirstRow:
+    row = spec.row(record)
+    href = spec.link
+    for k, value in enumerate(row):  # encodeURIComponent, as the script does
+        href = href.replace("{%d}" % k, quote(str(value), safe="!~*'()"))
+    facets = {f.key: f for f in spec.facets}
+    meta = []
+    for m in spec.meta:
+        if isinstance(m, int):
+            meta.append(("", row[m]))
+            continue
+        facet = facets[m]
+        values = facet.values(record)
+        text = "、".join(facet.labels(v) for v in values)
+        if facet.badge == "status":
+            meta.append(("badge " + ("badge--ok" if text in ("有效", "公示中") else "badge--off"), text))
+        elif facet.badge == "value":
+            meta.append((f"badge badge--{values[0]}", text))
+        else:
+            meta.append(("", text))
+    return FirstRow(href, row[spec.title], meta)

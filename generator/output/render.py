@@ -18,6 +18,7 @@ from generator.site.model import Site
 from generator.kinds import KINDS
 from generator.kinds.base import Kind
 from generator.site.history import record_history
+from generator.output.facets import first_view
 from generator.output.markdown import render_markdown
 from generator.kinds.site import tel_url
 from generator.output.theme import OFF_TABS, Page, Shell
@@ -58,6 +59,7 @@ def environment(extra_dirs: tuple[Path, ...] = ()) -> jinja2.Environment:
                 raise ValueError(f"template name {name!r} of kind {kind.name!r} is already taken")
             env.globals[name] = value
     env.globals["record_history"] = record_history  # the 修改历史 block of record pages
+    env.globals["facet_view"] = first_view  # the first view of a faceted list (partials/facets.html)
     env.tests["overdue_on"] = lambda item, today: item.overdue(today)
     return env
 

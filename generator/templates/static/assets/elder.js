@@ -9,12 +9,12 @@
     try { return window.localStorage.getItem(KEY) === "1"; } catch (e) { return false; }
   }
 
+  /* The button's visible state (：已开启) follows html.elder in assets/a11y.css, so a page that opens in
+   * 长者模式 is drawn with it and nothing moves when this script wires the button. */
   function apply(on) {
     html.classList.toggle("elder", on);
     document.querySelectorAll("[data-care-toggle]").forEach(function (button) {
       button.setAttribute("aria-pressed", on ? "true" : "false");
-      var state = button.querySelector(".care-toggle__state");
-      if (state) state.textContent = on ? "：已开启" : "";
     });
   }
 
@@ -22,7 +22,6 @@
 
   function wire() {
     document.querySelectorAll("[data-care-toggle]").forEach(function (button) {
-      button.hidden = false;
       button.addEventListener("click", function () {
         var on = !html.classList.contains("elder");
         try {

@@ -9,10 +9,18 @@
   "use strict";
   var PAGE = 50, SHOWN = 8;
   var app = document.querySelector("[data-facet-app]");
-  if (!app || !window.fetch || !window.URLSearchParams || !window.history.pushState) return;
+  if (!app) return;
+  if (!window.fetch || !window.URLSearchParams || !window.history.pushState) { fallBack(); return; }
   var root = app.getAttribute("data-root") || "";
   var base = root + "facets/" + app.getAttribute("data-facet-app") + "/";
   var meta, columns, state, chunks = {}, pending = 0;
+
+  /* Without its data the list cannot filter: the grouped lists after it (assets/a11y.css hides them
+   * where scripts run) take its place. */
+  function fallBack() {
+    app.hidden = true;
+    document.querySelectorAll("[data-facet-fallback]").forEach(function (node) { node.classList.add("facet-fallback--shown"); });
+  }
 
   function el(tag, attrs, text) {
     var node = document.createElement(tag);
@@ -108,43 +116,37 @@
 
   var ui = {};
 
-  function build() {
-    app.textContent = "";
-    var form = el("form", { "class": "facet-form", "aria-label": "筛选条件" });
-    form.addEventListener("submit", function (e) { e.preventDefault(); });
-    ui.groups = [];
-    meta.facets.forEach(function (f, fi) {
-      var box = el("fieldset", { "class": "facet", "data-facet": f.key });
-      box.appendChild(el("legend", {}, f.label));
-      var filter = null;
-      if (f.values.length > 12) {
-        var id = "facet-filter-" + f.key;
-        filter = el("input", { type: "search", id: id, "class": "facet-filter", placeholder: "查找" + f.label,
-                               autocomplete: "off", hidden: "" });
-        var flabel = el("label", { "for": id, "class": "visually-hidden" }, "在" + f.label + "中查找");
-        box.appendChild(flabel);
-        box.appendChild(filter);
+  /* The page carries the list's first view (templates/partials/facets.html draws an unfiltered list as
+   * render() does), so the script takes over the elements on the screen instead of drawing them
+   * again: nothing moves as it starts. Results first: the count, the chosen values, then the filters
+   * folded in a panel (open on a wide screen, closed on a phone) whose summary and 查看 button show
+   * the count as it changes. */
+  function adopt() {
+    ui.status = app.querySelector(".facet-status");
+    ui.chosen = app.querySelector(".facet-chosen");
+    ui.panel = app.querySelector(".facet-panel");
+    ui.summary = ui.panel.querySelector(".facet-summary");
+    ui.apply = ui.panel.querySelector(".facet-apply");
+    ui.results = app.querySelector(".facet-results");
+    ui.pager = app.querySelector(".facet-pager");
+    var boxes = app.querySelectorAll("fieldset.facet");
+    if (boxes.length !== meta.facets.length) throw new Error("the page and " + base + " differ");
+    ui.groups = meta.facets.map(function (f, fi) {
+      var box = boxes[fi], filter = box.querySelector(".facet-filter"), more = box.querySelector(".facet-more");
+      var lis = box.querySelectorAll(".facet-values > li"), items = [];
+      if (box.getAttribute("data-facet") !== f.key || lis.length !== f.values.length) {
+        throw new Error("the page and " + base + " differ");
       }
-      var list = el("ul", { "class": "facet-values" }), items = [];
       f.values.forEach(function (value, v) {
-        var li = el("li"), lab = el("label"), box_ = el("input", { type: "checkbox", name: f.key, value: value });
-        box_.addEventListener("change", function () {
-          state.sel[fi][v] = box_.checked ? 1 : 0;
+        var li = lis[v], input = li.querySelector("input");
+        if (input.value !== value) throw new Error("the page and " + base + " differ");
+        input.addEventListener("change", function () {
+          state.sel[fi][v] = input.checked ? 1 : 0;
           go(1);
         });
-        var count = el("span", { "class": "facet-count" });
-        lab.appendChild(box_);
-        lab.appendChild(document.createTextNode(" " + label(f, v) + " "));
-        lab.appendChild(count);
-        li.appendChild(lab);
-        list.appendChild(li);
-        items.push({ li: li, input: box_, count: count, text: label(f, v) + " " + value });
+        items.push({ li: li, input: input, count: li.querySelector(".facet-count"), text: label(f, v) + " " + value });
       });
-      box.appendChild(list);
-      var more = null;
-      if (f.values.length > SHOWN) {
-        more = el("button", { type: "button", "class": "facet-more", "aria-expanded": "false" },
-                  "显示全部 " + f.values.length + " 项");
+      if (more) {
         more.addEventListener("click", function () {
           var open = more.getAttribute("aria-expanded") !== "true";
           more.setAttribute("aria-expanded", open ? "true" : "false");
@@ -152,34 +154,17 @@
           if (filter) { filter.hidden = !open; if (open) filter.focus(); else filter.value = ""; }
           paintFacet(fi);
         });
-        box.appendChild(more);
       }
       if (filter) filter.addEventListener("input", function () { paintFacet(fi); });
-      ui.groups.push({ box: box, items: items, more: more, filter: filter });
-      form.appendChild(box);
+      return { box: box, items: items, more: more, filter: filter };
     });
-    /* Results first: the count, the chosen values, then the filters folded in a panel (open on a
-     * wide screen, closed on a phone) whose summary and 查看 button show the count as it changes. */
-    ui.status = el("p", { "class": "facet-status", role: "status", "aria-live": "polite" });
-    ui.chosen = el("div", { "class": "facet-chosen" });
-    ui.panel = el("details", { "class": "facet-panel" });
-    if (window.matchMedia && window.matchMedia("(min-width: 60em)").matches) ui.panel.open = true;
-    ui.summary = el("summary", { "class": "facet-summary" });
-    ui.apply = el("button", { type: "button", "class": "md-button md-button--primary facet-apply" });
     ui.apply.addEventListener("click", function () {
       ui.panel.open = false;
       ui.status.focus();
     });
-    ui.panel.appendChild(ui.summary);
-    ui.panel.appendChild(form);
-    ui.panel.appendChild(ui.apply);
-    ui.results = el("ol", { "class": "facet-results" });
-    ui.pager = el("nav", { "class": "facet-pager", "aria-label": "分页" });
-    app.appendChild(ui.status);
-    app.appendChild(ui.chosen);
-    app.appendChild(ui.panel);
-    app.appendChild(ui.results);
-    app.appendChild(ui.pager);
+    /* The page opens the panel; a phone folds it (assets/a11y.css hides its content there until then). */
+    if (!window.matchMedia || !window.matchMedia("(min-width: 60em)").matches) ui.panel.open = false;
+    ui.panel.classList.add("facet-panel--ready");
   }
 
   /* Collapsed, a facet shows its chosen values and the first SHOWN that would give results;
@@ -228,6 +213,14 @@
     var first = app.querySelector(".facet input[type=checkbox]");
     if (!ui.panel.open) ui.summary.focus();
     else if (first) first.focus();
+  }
+
+  /* An unfiltered first page is the one the page carries: the script only starts listening. */
+  function takeOver() {
+    meta.facets.forEach(function (f, fi) { ui.groups[fi].counts = f.counts; });
+    var next = ui.pager.querySelector("a[rel=next]");
+    if (next) follow(next, 2);
+    ui.results.removeAttribute("aria-busy");
   }
 
   function render() {
@@ -315,19 +308,23 @@
     });
   }
 
+  function follow(a, page) {
+    a.addEventListener("click", function (e) {
+      if (e.ctrlKey || e.metaKey || e.shiftKey || e.button !== 0) return;
+      e.preventDefault();
+      go(page);
+      ui.status.focus();
+    });
+    return a;
+  }
+
   function paintPager(pages) {
     ui.pager.textContent = "";
     if (pages <= 1) return;
     function link(page, text, rel) {
       var a = el("a", { href: query(state, page), "class": "md-button" }, text);
       if (rel) a.setAttribute("rel", rel);
-      a.addEventListener("click", function (e) {
-        if (e.ctrlKey || e.metaKey || e.shiftKey || e.button !== 0) return;
-        e.preventDefault();
-        go(page);
-        ui.status.focus();
-      });
-      return a;
+      return follow(a, page);
     }
     if (state.page > 1) ui.pager.appendChild(link(state.page - 1, "上一页", "prev"));
     ui.pager.appendChild(el("span", { "class": "facet-page" }, "第 " + state.page + " / " + pages + " 页"));
@@ -338,13 +335,8 @@
     meta = data;
     columns = meta.facets.map(function (f) { return decode(f, meta.count); });
     state = readState();
-    build();
-    ui.status.setAttribute("tabindex", "-1");
-    app.hidden = false;
-    document.querySelectorAll("[data-facet-fallback]").forEach(function (node) { node.hidden = true; });
-    render();
+    adopt();
+    if (state.page === 1 && state.sel.every(function (flags) { return flags.indexOf(1) < 0; })) takeOver(); else render();
     window.addEventListener("popstate", function () { state = readState(); render(); });
-  }).catch(function () {
-    app.hidden = true;  /* the grouped lists below stay */
-  });
+  }).catch(fallBack);
 })();
