@@ -161,7 +161,10 @@ class FirstView:
 
 def first_view(site: Site, kind: str) -> FirstView:
     """The first view of the faceted list of `kind` (no filter, page 1)."""
-    spec = KINDS[kind].facets(site)
+    faceted = KINDS[kind].facets
+    if faceted is None:
+        raise ValueError(f"{kind} has no faceted list")
+    spec = faceted(site)
     tables = [facet_table(f, spec.records) for f in spec.facets]
     facets = [(t, [v < SHOWN for v in range(len(t.values))]) for t in tables]  # every value has records
     rows = [_first_row(spec, record) for record in spec.records[:PAGE]]
