@@ -4,13 +4,17 @@
     python benchmarks/run.py --sizes 25000 --naive-sizes --validate-only 5   # cold validate: 1 process vs workers
     nox -s bench -- --sizes 1000 5000 25000 250000
     python benchmarks/run.py --sizes 250000 --naive-sizes --slices 4 --builds-only
+    python benchmarks/run.py --sizes 25000 --search-only     # only the search beside Pagefind
 
 Every measurement runs in a fresh process, so peak memory (ru_maxrss) is its own. For each
 size it reports: cold `validate` (no parse cache) and warm `validate` (cache filled), a full
 `build` with wall time and peak memory per stage (load, validate, assemble, render, search
-index, write), an incremental preview rebuild after editing one record, record page sizes,
-and the search figures: compressed bytes a cold first query downloads, and recall against
-literal substring matching over the same records. `--naive-sizes` builds the same records
+index, write; a stage's own peak too), an incremental preview rebuild after editing one
+record, record page sizes, and the search beside Pagefind over the same built site
+(search_compare.py: index time, memory and size, cold bytes per query, recall and precision
+against what the record pages show, latency in Chromium; also written to WORK/search-N.json).
+`--search-only` runs only that, on the content and site under --work when they are there
+(WORK/site-N.build.json records the build it reuses). `--naive-sizes` builds the same records
 as ordinary MkDocs pages with the built-in search, for the ratio. `--slices N` also builds
 the site as N slices (`build --slice I/N`), one after another as N CI jobs would in
 parallel, and merges them, with time and peak memory per job, and checks that the merged
@@ -21,7 +25,6 @@ parse cache, as CI does. `--builds-only` skips everything but the builds.
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import os
 import platform

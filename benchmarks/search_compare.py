@@ -8,7 +8,8 @@ the first 10 (the share whose page shows every query word), compressed bytes a f
 downloads on a cold cache, and milliseconds in Chromium.
 
 Ours: `generator.output.search.search(index_dir, query, reads=...)`, the lookup assets/search.js
-does; cold bytes are the gzip sizes of the files it read, meta.json, fold.json, assets/search.js
+does (exact matches; the typo, Traditional and everyday-word sets also take the closest
+matches the box shows when nothing matches); cold bytes are the gzip sizes of the files it read, meta.json, fold.json, assets/search.js
 and the document chunks of the first 10 results; latency is the header box's (typing to results
 on screen, debounce excluded). Pagefind: `python -m pagefind` over the record pages' main
 content (`--root-selector`, history and record tables excluded; the lists of records that name
@@ -48,15 +49,15 @@ def served(path: Path) -> int:
     return len(data) if data[:2] == b"\x1f\x8b" else len(gzip.compress(data, 6))
 
 
-def ours(site_dir: Path, query: str, chunk: int) -> tuple[list[int], int]:
-    """Document numbers in rank order (the closest matches when nothing matches, as the box
-    shows them) and the compressed bytes a cold first query downloads."""
+def ours(site_dir: Path, query: str, chunk: int, closest: bool = False) -> tuple[list[int], int]:
+    """Document numbers in rank order and the compressed bytes a cold first query downloads;
+    with `closest`, the closest matches when nothing matches (the box shows them under a notice)."""
     from generator.output import search as engine
 
     index = site_dir / "search"
     reads: set[Path] = set()
     hits = engine.search(index, query, reads=reads)
-    if not hits and hasattr(engine, "closest"):
+    if closest and not hits and hasattr(engine, "closest"):
         hits = engine.closest(index, query)
     files = reads | {index / "meta.json", index / "fold.json", site_dir / "assets" / "search.js"}
     files |= {index / "d" / f"{i // chunk}.json" for i in hits[:10]}
@@ -154,9 +155,11 @@ def _score(ranked: list[list[int]], expected: set[int]) -> dict:
             "first10_ok": any(set(docs) & expected for docs in top)}
 
 
-def compare(site_dir: Path, content_dir: Path, ours_build: dict) -> dict:
-    """Every figure of both engines over the built site `site_dir` of `content_dir`."""
-    from run import QUERIES
+def compare(site_dir: Path, content_dir: Path, ours_build: dict, queries: list[str] | None = None,
+            sets: dict | None = None) -> dict:
+    """Every figure of both engines over the built site `site_dir` of `content_dir`: for
+    `queries` (default: benchmarks/run.py QUERIES and words drawn from the content) and the
+    typo, Traditional and everyday-word `sets` ({name: [(typed, [meant words])]})."""
 
     index = site_dir / "search"
     chunk = json.loads((index / "meta.json").read_text("utf-8"))["chunk"]
@@ -167,12 +170,17 @@ def compare(site_dir: Path, content_dir: Path, ours_build: dict) -> dict:
     on_page: dict[str, list[int]] = {}
     for i, row in enumerate(rows):
         on_page.setdefault(row[0].partition("#")[0], []).append(i)
-    drawn = drawn_queries(content_dir)
-    main = [(q, "benchmark") for q in QUERIES] + [(q, kind) for kind, qs in drawn.items() for q in qs]
-    sets = {"typo": [(typed, [meant]) for typed, meant in typo_queries(drawn["names"])],
-            "traditional": [(typed, [meant]) for typed, meant in
-                            traditional_queries([*drawn["names"], *drawn["legal basis"][:2]])],
-            "everyday": everyday_queries()}
+    if queries is None or sets is None:
+        from run import QUERIES
+
+        drawn = drawn_queries(content_dir)
+        main = [(q, "benchmark") for q in QUERIES] + [(q, kind) for kind, qs in drawn.items() for q in qs]
+        sets = {"typo": [(typed, [meant]) for typed, meant in typo_queries(drawn["names"])],
+                "traditional": [(typed, [meant]) for typed, meant in
+                                traditional_queries([*drawn["names"], *drawn["legal basis"][:2]])],
+                "everyday": everyday_queries()}
+    else:
+        main = [(q, "given") for q in queries]
 
     pagefind_build = build_pagefind(site_dir, sorted({p.split("/")[0] for p in on_page}))
     ids = fragment_urls(site_dir)
@@ -196,7 +204,7 @@ def compare(site_dir: Path, content_dir: Path, ours_build: dict) -> dict:
         set_rows[name] = []
         for typed, meant in queries:
             expected = set().union(*(literal(texts, m) for m in meant))
-            hits, _ = ours(site_dir, typed, chunk)
+            hits, _ = ours(site_dir, typed, chunk, closest=True)
             set_rows[name].append({"query": typed, "meant": meant, "expected": len(expected),
                                    "ours": _score([[i] for i in hits], expected),
                                    "pagefind": _score(pagefind_ranked(typed), expected)})
@@ -223,9 +231,11 @@ def overall(rows: list[dict], engine: str) -> dict:
     ms = [r[engine]["ms"] for r in rows]
     return {"recall": found / expected, "min_recall": min(r[engine]["recall"] for r in scored),
             "below_0_8": [r["query"] for r in scored if r[engine]["recall"] < 0.8],
-            "precision": sum(r[engine]["relevant"] for r in scored) / max(1, sum(r[engine]["top"] for r in scored)),
+            "precision": sum(r[engine]["relevant"] for r in rows) / max(1, sum(r[engine]["top"] for r in rows)),
             "cold_kb_p50": _pct(cold, 0.5), "cold_kb_p95": _pct(cold, 0.95), "cold_kb_max": max(cold),
-            "ms_p50": _pct(ms, 0.5), "ms_p95": _pct(ms, 0.95), "ms_max": max(ms)}
+            "ms_p50": _pct(ms, 0.5), "ms_p95": _pct(ms, 0.95), "ms_max": max(ms),
+            **({"box_kb_p50": _pct(box, 0.5), "box_kb_p95": _pct(box, 0.95)} if (box := [r[engine].get("browser_kb") for r in rows
+                                                                                    if "browser_kb" in r[engine]]) else {})}
 
 
 def report(r: dict) -> list[str]:
@@ -250,13 +260,17 @@ def report(r: dict) -> list[str]:
         s = r["overall"][engine]
         lines.append(f"  {engine:8s} recall {s['recall']:.3f} (lowest {s['min_recall']:.3f}, {len(s['below_0_8'])} queries "
                      f"below 0.8), precision of the first 10 {s['precision']:.3f}, cold KB p50 {s['cold_kb_p50']:.1f} "
-                     f"p95 {s['cold_kb_p95']:.1f} max {s['cold_kb_max']:.1f}, ms p50 {s['ms_p50']:.0f} max {s['ms_max']:.0f}")
+                     f"p95 {s['cold_kb_p95']:.1f} max {s['cold_kb_max']:.1f}"
+                     + (f" (in the box p50 {s['box_kb_p50']:.1f} p95 {s['box_kb_p95']:.1f})" if "box_kb_p50" in s else "")
+                     + f", ms p50 {s['ms_p50']:.0f} p95 {s['ms_p95']:.0f} max {s['ms_max']:.0f}")
+    mark = lambda x, e: "n/a" if not x["expected"] else "yes" if x[e]["first10_ok"] else "no"  # noqa: E731
     for name, rows in r["sets"].items():
-        n = len(rows)
-        lines.append(f"  {name} set: the expected record in the first 10 for ours {sum(x['ours']['first10_ok'] for x in rows)}/{n}, "
-                     f"Pagefind {sum(x['pagefind']['first10_ok'] for x in rows)}/{n}")
+        shown = [x for x in rows if x["expected"]]
+        lines.append(f"  {name} set: the expected record in the first 10 for ours {sum(x['ours']['first10_ok'] for x in shown)}"
+                     f"/{len(shown)}, Pagefind {sum(x['pagefind']['first10_ok'] for x in shown)}/{len(shown)}"
+                     + (f" ({len(rows) - len(shown)} more whose words no page shows)" if len(shown) < len(rows) else ""))
         for x in rows:
             lines.append(f"    {x['query']:16s} → {'/'.join(x['meant'])[:40]:40s} shown {x['expected']:5d}  ours "
-                         f"{'yes' if x['ours']['first10_ok'] else 'no ':3s} ({x['ours']['hits']} hits)  Pagefind "
-                         f"{'yes' if x['pagefind']['first10_ok'] else 'no ':3s} ({x['pagefind']['hits']} hits)")
+                         f"{mark(x, 'ours'):3s} ({x['ours']['hits']} hits)  Pagefind {mark(x, 'pagefind'):3s} "
+                         f"({x['pagefind']['hits']} hits)")
     return lines

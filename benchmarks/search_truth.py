@@ -95,7 +95,8 @@ def drawn_queries(content_dir: Path, per_set: int = 5, seed: str = "searchbench/
     duty = [c for p in powers for line in p.get("accountability", []) for c in _clauses(line)]
     codes = [p["code"] for p in powers if p.get("code")] + [e["credit_code"] for e in entries if e.get("credit_code")]
     numbers = [p["doc_number"] for p in policies if p.get("doc_number")]
-    phones = [v for p in powers for k, v in p.items() if k.endswith("phone") and isinstance(v, str)]
+    departments = load(content_dir / "departments.yaml") or []
+    phones = [v for p in powers + departments for k, v in p.items() if k.endswith("phone") and isinstance(v, str)]
     pick = lambda items: rng.sample(list(dict.fromkeys(items)), min(per_set, len(set(items))))  # noqa: E731
     return {"legal basis": pick(basis), "accountability": pick(duty), "codes": pick(codes),
             "document numbers": pick(numbers), "phone numbers": pick(phones),
