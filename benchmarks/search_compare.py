@@ -229,7 +229,8 @@ def overall(rows: list[dict], engine: str) -> dict:
     expected = sum(r["expected"] for r in scored)
     cold = [r[engine]["cold_kb"] for r in rows]
     ms = [r[engine]["ms"] for r in rows]
-    return {"recall": found / expected, "min_recall": min(r[engine]["recall"] for r in scored),
+    return {"recall": found / expected, "mean_recall": sum(r[engine]["recall"] for r in scored) / len(scored),
+            "min_recall": min(r[engine]["recall"] for r in scored),
             "below_0_8": [r["query"] for r in scored if r[engine]["recall"] < 0.8],
             "precision": sum(r[engine]["relevant"] for r in rows) / max(1, sum(r[engine]["top"] for r in rows)),
             "cold_kb_p50": _pct(cold, 0.5), "cold_kb_p95": _pct(cold, 0.95), "cold_kb_max": max(cold),
@@ -258,7 +259,7 @@ def report(r: dict) -> list[str]:
                      f"{fmt(b['recall'])} {b['relevant']:2d}/{b['top']:<2d} {b['cold_kb']:6.1f} {b['ms']:5.0f}")
     for engine in ("ours", "pagefind"):
         s = r["overall"][engine]
-        lines.append(f"  {engine:8s} recall {s['recall']:.3f} (lowest {s['min_recall']:.3f}, {len(s['below_0_8'])} queries "
+        lines.append(f"  {engine:8s} recall {s['recall']:.3f} (mean per query {s['mean_recall']:.3f}, lowest {s['min_recall']:.3f}, {len(s['below_0_8'])} queries "
                      f"below 0.8), precision of the first 10 {s['precision']:.3f}, cold KB p50 {s['cold_kb_p50']:.1f} "
                      f"p95 {s['cold_kb_p95']:.1f} max {s['cold_kb_max']:.1f}"
                      + (f" (in the box p50 {s['box_kb_p50']:.1f} p95 {s['box_kb_p95']:.1f})" if "box_kb_p50" in s else "")
