@@ -74,6 +74,8 @@ def properdocs(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Benchmark builds of synthetic city/province content (options after --, e.g. -- --sizes 1000 5000)."""
+    """Benchmark builds of synthetic city/province content and the search beside Pagefind in Chromium
+    (options after --, e.g. -- --sizes 1000 5000, or -- --sizes 25000 --search-only)."""
+    ensure_chromium(session)
     session.install("-e", ".", *nox.project.dependency_groups(PYPROJECT, "bench"))
     session.run("python", "benchmarks/run.py", *session.posargs)

@@ -4,13 +4,17 @@
     python benchmarks/run.py --sizes 25000 --naive-sizes --validate-only 5   # cold validate: 1 process vs workers
     nox -s bench -- --sizes 1000 5000 25000 250000
     python benchmarks/run.py --sizes 250000 --naive-sizes --slices 4 --builds-only
+    python benchmarks/run.py --sizes 25000 --search-only     # only the search beside Pagefind
 
 Every measurement runs in a fresh process, so peak memory (ru_maxrss) is its own. For each
 size it reports: cold `validate` (no parse cache) and warm `validate` (cache filled), a full
 `build` with wall time and peak memory per stage (load, validate, assemble, render, search
-index, write), an incremental preview rebuild after editing one record, record page sizes,
-and the search figures: compressed bytes a cold first query downloads, and recall against
-literal substring matching over the same records. `--naive-sizes` builds the same records
+index, write; a stage's own peak too), an incremental preview rebuild after editing one
+record, record page sizes, and the search beside Pagefind over the same built site
+(search_compare.py: index time, memory and size, cold bytes per query, recall and precision
+against what the record pages show, latency in Chromium; also written to WORK/search-N.json).
+`--search-only` runs only that, on the content and site under --work when they are there
+(WORK/site-N.build.json records the build it reuses). `--naive-sizes` builds the same records
 as ordinary MkDocs pages with the built-in search, for the ratio. `--slices N` also builds
 the site as N slices (`build --slice I/N`), one after another as N CI jobs would in
 parallel, and merges them, with time and peak memory per job, and checks that the merged
@@ -21,7 +25,6 @@ parse cache, as CI does. `--builds-only` skips everything but the builds.
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import os
 import platform
@@ -46,11 +49,52 @@ def _peak_mb(who: int = resource.RUSAGE_SELF) -> float:
     return resource.getrusage(who).ru_maxrss / 1024
 
 
+def _vm_mb(key: str) -> float:
+    """VmRSS (now) or VmHWM (peak since the last reset) of this process, in MB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(key + ":"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def stage_peaks():
+    """Timings that also record each stage's own peak (the main process's peak resident
+    memory is reset at the start of each stage through /proc/self/clear_refs): per stage
+    (MB at its start, MB at its peak). The stages' "peak so far" stays the process's."""
+    from contextlib import contextmanager
+    from dataclasses import dataclass, field
+
+    from generator.pipeline import Timings
+
+    @dataclass
+    class StagePeaks(Timings):
+        own: dict = field(default_factory=dict)
+        high: float = 0.0
+
+        @contextmanager
+        def stage(self, name: str):
+            self.high = max(self.high, _vm_mb("VmHWM"))
+            begin = _vm_mb("VmRSS")
+            try:
+                Path("/proc/self/clear_refs").write_text("5")
+            except OSError:
+                begin = None
+            start = time.perf_counter()
+            yield
+            peak = _vm_mb("VmHWM")
+            self.high = max(self.high, peak)
+            self.stages.append((name, time.perf_counter() - start, self.high))
+            if begin is not None:
+                self.own[name] = (begin, peak)
+
+    return StagePeaks()
+
+
 def child(mode: str, content: Path, out: Path, cache: Path) -> dict:
     """One measurement, in this (fresh) process."""
-    from generator.pipeline import Timings, build, check
+    from generator.pipeline import build, check
 
-    timings = Timings()
+    timings = stage_peaks()
     start = time.perf_counter()
     if mode.startswith("validate-"):  # validate-cold, validate-warm; -serial: in one process
         content_, site = check(content, TODAY, timings, cache=cache if "warm" in mode else None,
@@ -71,8 +115,8 @@ def child(mode: str, content: Path, out: Path, cache: Path) -> dict:
         merge([Path(p) for p in mode.split()[1:]], out, timings=timings)
     elif mode == "incremental":
         return incremental(content, out)
-    return {"wall": time.perf_counter() - start, "stages": timings.stages,
-            "peak_mb": _peak_mb(), "children_peak_mb": _peak_mb(resource.RUSAGE_CHILDREN)}
+    return {"wall": time.perf_counter() - start, "stages": timings.stages, "stage_own": timings.own,
+            "peak_mb": max(_peak_mb(), timings.high, _vm_mb("VmHWM")), "children_peak_mb": _peak_mb(resource.RUSAGE_CHILDREN)}
 
 
 def incremental(content: Path, out: Path) -> dict:
@@ -95,67 +139,45 @@ def incremental(content: Path, out: Path) -> dict:
             "pages_rendered": builder.rendered, "peak_mb": _peak_mb()}
 
 
-def search_figures(content: Path, site_dir: Path) -> dict:
-    """Bytes (gzip) a cold first query downloads, and recall against substring matching."""
-    from generator.pipeline import check, search_docs
-    from generator.output.search import normalise, query_grams, search, shard_of
-    from generator.output.search_text import phrase, stream
-
-    index = site_dir / "search"
-    meta = json.loads((index / "meta.json").read_text("utf-8"))
-    gz = lambda p: len(gzip.compress(p.read_bytes(), 6))  # noqa: E731
-    script = gz(site_dir / "assets" / "search.js")
-    _, site = check(content, TODAY)
-    texts = [normalise(d["title"] + " " + d["text"]) for d in search_docs(site)]
-    rows = []
-    for query in QUERIES:
-        # every alternative of a synonym group, its title pairs and the exact-code key are fetched too
-        words = [a for w in query.split() for a in meta["synonyms"].get(normalise(w).strip(), [w])]
-        grams = {g for w in words for g in phrase(w)}
-        shards = {shard_of(g, meta["shards"]) for g in grams}
-        shards |= {shard_of("#" + g, meta["shards"]) for g in grams if len(g) == 2}
-        shards.add(shard_of("=" + stream(query).strip(), meta["shards"]))
-        hits = search(index, query)
-        chunks = {i // meta["chunk"] for i in hits[:10]}
-        cold = gz(index / "meta.json") + gz(index / "fold.json") + sum(gz(index / "g" / f"{n}.json") for n in shards) \
-            + sum(gz(index / "d" / f"{n}.json") for n in chunks) + script
-        terms = [normalise(t) for t in query.split()]
-        expected = {i for i, text in enumerate(texts) if all(t in text for t in terms)}
-        recall = len(expected & set(hits)) / len(expected) if expected else 1.0
-        rows.append({"query": query, "hits": len(hits), "expected": len(expected), "recall": recall, "cold_kb": cold / 1024})
+def page_sizes(site_dir: Path) -> dict:
     pages = [p.stat().st_size for p in (site_dir / "powers").glob("*/index.html")]
-    return {"queries": rows, "shards": meta["shards"], "index_mb": sum(p.stat().st_size for p in index.rglob("*.json")) / 1e6,
-            "page_kb_max": max(pages) / 1024, "page_kb_avg": sum(pages) / len(pages) / 1024}
+    return {"page_kb_max": max(pages) / 1024, "page_kb_avg": sum(pages) / len(pages) / 1024}
 
 
-def browser_latency(site_dir: Path, queries: tuple[str, ...] = ("食品生产", "市场监督管理局", "许可", "行政处罚")) -> list[tuple[str, float]]:
-    """Milliseconds from typing a query into the header box to results on screen, in
-    Chromium with a cold cache (a new browser context per query), served from loopback."""
-    sys.path.insert(0, str(REPO / "tests"))
-    from browser import CHROMIUM_ARGS, chromium_path, serve_directory
-    from playwright.sync_api import sync_playwright
+def ours_build(r: dict) -> dict:
+    """Our index build from a `build` measurement: the "search index" stage's time and memory."""
+    seconds, peak = next((s, p) for name, s, p in r["stages"] if name == "search index")
+    begin, own = r.get("stage_own", {}).get("search index", (peak, peak))
+    return {"seconds": seconds, "peak_mb": own, "growth_mb": own - begin, "process_peak_mb": peak}
 
-    if not chromium_path():
-        return []
-    out = []
-    with serve_directory(site_dir) as url, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        for query in queries:
-            context = browser.new_context()
-            page = context.new_page()
-            page.goto(url + "policies/")
-            ms = page.evaluate("""q => new Promise(resolve => {
-                const input = document.querySelector('.site-search__input');
-                const box = document.querySelector('.site-search__results');
-                const start = performance.now();
-                new MutationObserver(() => { if (!box.hidden) resolve(performance.now() - start); })
-                    .observe(box, {attributes: true, childList: true});
-                input.value = q; input.dispatchEvent(new Event('input'));
-            })""", query)
-            out.append((query, ms - 100))  # less the 100 ms typing debounce
-            context.close()
-        browser.close()
-    return out
+
+def search_comparison(content: Path, site: Path, build: dict, record: Path) -> dict:
+    """The search beside Pagefind (search_compare.py), printed and written to `record` (JSON)."""
+    from search_compare import compare, report
+
+    start = time.perf_counter()
+    result = compare(site, content, ours_build(build))
+    result["load_average"] = os.getloadavg()
+    for line in report(result):
+        print(line, flush=True)
+    record.write_text(json.dumps(result, ensure_ascii=False, indent=1), "utf-8")
+    print(f"  ({time.perf_counter() - start:.0f} s; load average {' '.join(f'{x:.1f}' for x in result['load_average'])}; "
+          f"written to {record})")
+    return result
+
+
+def reuse_or_build(content: Path, site: Path, cache: Path) -> dict:
+    """The `build` measurement of `site`, built now unless a build of it is on record."""
+    record = site.parent / f"{site.name}.build.json"
+    if record.exists() and (site / "search" / "meta.json").exists():
+        print(f"reusing {site} (built {time.ctime(record.stat().st_mtime)}; delete {record} to rebuild)")
+        return json.loads(record.read_text("utf-8"))
+    shutil.rmtree(site, ignore_errors=True)
+    r = run_child("build", content, site, cache)
+    record.write_text(json.dumps(r), "utf-8")
+    print(f"build          {r['wall']:6.2f} s  peak {r['peak_mb']:6.0f} MB   "
+          + "  ".join(f"{name} {s:.2f}" for name, s, _ in r["stages"]))
+    return r
 
 
 def run_child(mode: str, content: Path, out: Path, cache: Path) -> dict:
@@ -209,6 +231,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--builds-only", action="store_true", help="only the builds (no validate, search, preview)")
     parser.add_argument("--validate-only", type=int, metavar="ROUNDS",
                         help="only `validate`, one process against workers (workers.py), alternating, ROUNDS times")
+    parser.add_argument("--search-only", action="store_true",
+                        help="only the search beside Pagefind, on the content and site under --work when present")
     parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -220,6 +244,14 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"# {platform.node()} · {platform.processor() or platform.machine()} · {os.cpu_count()} cores · "
           f"Python {platform.python_version()} · {date.today().isoformat()}")
+    if args.search_only:
+        for n in args.sizes:
+            content, out, cache = args.work / f"content-{n}", args.work / f"site-{n}", args.work / f"cache-{n}"
+            print(f"\n## {n:,} records: the search beside Pagefind")
+            if not (content / "site.yaml").exists():
+                generate(content, n)
+            search_comparison(content, out, reuse_or_build(content, out, cache), args.work / f"search-{n}.json")
+        return 0
     for n in args.sizes:
         content, out, cache = args.work / f"content-{n}", args.work / f"site-{n}", args.work / f"cache-{n}"
         shutil.rmtree(cache, ignore_errors=True)
@@ -245,13 +277,10 @@ def main(argv: list[str] | None = None) -> int:
             slices_and_merge(args.slices, content, out, cache)
         if args.builds_only:
             continue
-        s = search_figures(content, out)
-        print(f"record pages: avg {s['page_kb_avg']:.1f} KB, max {s['page_kb_max']:.1f} KB; search index "
-              f"{s['index_mb']:.1f} MB in {s['shards']} shards")
-        for q in s["queries"]:
-            print(f"  search {q['query']:12s} {q['hits']:6d} hits  recall {q['recall']:.3f}  cold query {q['cold_kb']:6.1f} KB gz")
-        for query, ms in browser_latency(out):
-            print(f"  browser {query:12s} results on screen {ms:5.0f} ms after typing (cold cache, debounce excluded)")
+        s = page_sizes(out)
+        print(f"record pages: avg {s['page_kb_avg']:.1f} KB, max {s['page_kb_max']:.1f} KB")
+        (out.parent / f"{out.name}.build.json").write_text(json.dumps(r), "utf-8")
+        search_comparison(content, out, r, args.work / f"search-{n}.json")
         r = run_child("incremental", content, args.work / f"preview-{n}", cache)
         print(f"preview edit   page rewritten after {r['page_served_after']:.2f} s, whole rebuild {r['rebuild_done']:.2f} s, "
               f"{r['pages_rendered']} record pages re-rendered")
