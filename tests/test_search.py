@@ -212,3 +212,20 @@ def test_a_rarer_word_in_the_title_ranks_first(tmp_path):
     find = _index(tmp_path, texts)
     assert find("许可 食品安全检查") == ["食品安全检查", "许可证办理", "其他事项"]
     assert find("食品安全检查 许可") == ["食品安全检查", "许可证办理", "其他事项"]
+
+
+def test_codes_and_phones_narrow_by_their_letters_and_digits_tokens(tmp_path):
+    """A run of letters and digits with something on both sides must be a whole token; one
+    that ends the word, the beginning of a token; a run at the word's start could be the end of
+    a longer number, so it filters nothing (no record is lost)."""
+    from generator.output.search_tokens import token_filters
+
+    assert token_filters("〔2021〕374号") == ["%2021", "%374"]
+    assert token_filters("0411-39026100") == [">39026"]
+    assert token_filters("FW-219901-0062-005") == ["%219901", "%0062", ">005"]
+    assert token_filters("39026100") == []  # could be inside a longer number
+    find = _index(tmp_path, {"甲": "电话 0411-39026100", "乙": "电话 0411-390261009", "丙": "电话 0411-8390261001",
+                             "丁": "编号 FW-219901-0062-005", "戊": "编号 FW-2199010-0062-005"})
+    assert find("0411-39026100") == ["甲", "乙"]
+    assert find("39026100") == ["甲", "乙", "丙"]
+    assert find("FW-219901-0062-005") == ["丁"]

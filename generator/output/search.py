@@ -11,10 +11,11 @@ Output under `search/`:
   meta.json          shard count, doc chunk size, filter names and values, filter words, synonyms
   tags.json          per document: kind and filter values as small integers
   fold.json          Traditional -> Simplified character pairs the browser folds queries with
-  g/<n>.json         shard n: {gram: postings, or the number of its records when the gram
-                     has a file of its own};
+  g/<n>.json         shard n: {gram: postings, or their length when the gram has a file of
+                     its own};
                      "#"-prefixed pairs index titles only, "="-prefixed keys a record's whole
-                     code or document number
+                     code or document number, "%" and ">" keys letters-and-digits tokens
+                     (search_tokens.py)
   p/<hex>.json       the postings (a JSON string) of one gram with a long list; the name is the
                      gram's code points in hexadecimal joined by "-"
   d/<n>.json         document chunk n: [[url, title, kind, meta], ...]
@@ -27,6 +28,7 @@ Postings are in search_postings' ASCII format. Category words such as 行政处�
 
 from __future__ import annotations
 
+import gzip
 import json
 import multiprocessing
 from collections import defaultdict
@@ -34,6 +36,7 @@ from pathlib import Path
 
 from generator.kinds import KINDS
 from generator.output.search_postings import decode, encode, positioned, postings, rebase
+from generator.output.search_tokens import MIN_TOKEN, PREFIXES, token_filters, token_postings
 from generator.output.search_synonyms import default_groups, synonym_map
 from generator.output.search_text import POSITIONS, fold_table, normalise, phrase, query_grams, stream
 
@@ -91,6 +94,7 @@ def index_part(docs: list[dict], start: int, stop: int, synonyms: list[list[str]
             exact["=" + code.strip()].append(number)
     for key, ids in exact.items():
         found[key] = (ids[-1], encode(ids), len(ids))
+    found.update(token_postings(texts, start))
     rows = [[d["url"], d["title"], d["kind"], d["meta"], d.get("filters", {}), [t for t in shown if t]]
             for d, shown in zip(part, texts)]
     return {"start": start, "stop": stop, "docs": rows, "synonyms": synonyms if synonyms is not None else default_groups(),
@@ -156,7 +160,7 @@ def _index_files(encoded: dict[str, tuple[str, int]], docs: list[list],
     for gram, (text, records) in encoded.items():
         if len(text) > OWN_FILE:
             files[own_file(gram)] = _dump(text)
-            in_shard[gram] = records
+            in_shard[gram] = len(text)
         else:
             in_shard[gram] = text
     total = sum(len(k) * 3 + (len(v) if isinstance(v, str) else 6) + 6 for k, v in in_shard.items())
@@ -180,6 +184,7 @@ def _index_files(encoded: dict[str, tuple[str, int]], docs: list[list],
     files.update({
         "meta.json": _dump({"version": 2, "shards": shards, "chunk": DOC_CHUNK, "text_chunk": TEXT_CHUNK,
                             "docs": len(docs), "verify": VERIFY, "long_word": LONG_WORD,
+                            "tokens": [MIN_TOKEN, *PREFIXES],
                             "positions": POSITIONS, "filters": list(FILTER_KEYS), "values": values,
                             "offers": _offers(docs),
                             "synonyms": synonym_map(default_groups() if synonyms is None else synonyms)}),
@@ -191,9 +196,24 @@ def _index_files(encoded: dict[str, tuple[str, int]], docs: list[list],
     for start in range(0, len(docs), DOC_CHUNK):
         chunk = [d[:4] for d in docs[start:start + DOC_CHUNK]]
         files[f"d/{start // DOC_CHUNK}.json"] = _dump(chunk)
-    for start in range(0, len(docs), TEXT_CHUNK):
-        files[f"t/{start // TEXT_CHUNK}.json"] = _dump([d[5] for d in docs[start:start + TEXT_CHUNK]])
+    texts = [_dump([d[5] for d in docs[start:start + TEXT_CHUNK]]) for start in range(0, len(docs), TEXT_CHUNK)]
+    files.update({f"t/{n}.json": data for n, data in enumerate(texts)})
+    meta = json.loads(files["meta.json"])
+    meta["text_bytes"] = _text_weight(texts, [data for name, data in files.items() if name.startswith("p/")])
+    files["meta.json"] = _dump(meta)
     return files
+
+
+def _text_weight(texts: list[bytes], own: list[bytes]) -> int:
+    """What downloading one text chunk costs, in characters of postings downloaded alike (both
+    gzipped as hosts serve them: text compresses about three times better), from every 32nd file."""
+    def packed(sample: list[bytes]) -> float:
+        return sum(len(gzip.compress(d, 6)) for d in sample) / max(1, len(sample))
+
+    chunk = packed(texts[::32])
+    if not own:
+        return round(chunk)
+    return round(chunk * sum(map(len, own[::32])) / max(1, len(own[::32])) / packed(own[::32]))
 
 
 def _offers(docs: list[list]) -> dict[str, list[str]]:
@@ -261,10 +281,17 @@ def search(index_dir: Path, query: str, limit: int | None = None, reads: set[Pat
                 return set()
             values[i] = value
         found: set[int] | None = None
+        for key in token_filters(word):  # a code's or phone's runs narrow the records first
+            token = shard_value(key)
+            if token is None:
+                return set()
+            if isinstance(token, str):  # a frequent token (a year) would narrow little for its bytes
+                ids = set(decode(token, False)[0])
+                found = ids if found is None else found & ids
         lists: dict[int, tuple[list[int], dict[int, list[int]]]] = {}
         for step in needed_pairs(values):  # nothing left: nothing more to fetch
-            if found is not None and len(found) <= meta["verify"]:
-                return {d for d in found if shows(d, word)}  # cheaper than a frequent pair's list
+            if found is not None and cheaper_by_text(found, [values[i] for i in step], meta):
+                return {d for d in found if shows(d, word)}
             lists.update({i: entries(grams_[i]) for i in step})
             for i in step:
                 found = set(lists[i][0]) if found is None else found & set(lists[i][0])
@@ -367,6 +394,14 @@ def shown(index_dir: Path, query: str, ids: list[int], n: int = 10, reads: set[P
             if len(out) == n:
                 break
     return out
+
+
+def cheaper_by_text(found: set[int], step: list[str | int], meta: dict) -> bool:
+    """Whether checking the records left against their texts (t/) downloads less than the next
+    step's postings (files of their own: their length in the shard), or few records are left."""
+    fetch = sum(v for v in step if isinstance(v, int))
+    chunks = len({d // meta["text_chunk"] for d in found})
+    return len(found) <= meta["verify"] or (fetch > 0 and chunks * meta["text_bytes"] < fetch)
 
 
 def shows_word(texts: list[str], word: str) -> bool:

@@ -136,6 +136,18 @@
     }).then(function (text) { return decode(text, positioned(gram)); });
   }
 
+  /* search_tokens.token_filters: a run of letters and digits with something on both sides
+   * inside the word is a whole token ("%"); one that ends the word, a token's beginning (">"). */
+  function tokenFilters(word, limits) {
+    var s = stream(word), out = [], re = /[0-9a-z]+/g, m;
+    while ((m = re.exec(s)) !== null) {
+      var run = m[0], before = m.index > 0, after = m.index + run.length < s.length;
+      if (before && after && run.length >= limits[0]) out.push("%" + run);
+      else if (before && run.length >= limits[1]) out.push(">" + run.slice(0, run.length >= limits[2] ? limits[2] : limits[1]));
+    }
+    return out;
+  }
+
   /* search.looked_up: all of a word's pairs, or of a long word every other one and the last. */
   function lookedUp(pairs, longWord) {
     var out = [];
@@ -179,6 +191,14 @@
     });
   }
 
+  /* search.cheaper_by_text: checking the records left against their texts downloads less
+   * than the next step's files of their own (their length in the shard), or few are left. */
+  function cheaperByText(found, step, meta) {
+    var fetch = step.reduce(function (sum, v) { return sum + (typeof v === "number" ? v : 0); }, 0);
+    var chunks = new Set(found.map(function (d) { return Math.floor(d / meta.text_chunk); })).size;
+    return found.length <= meta.verify || (fetch > 0 && chunks * meta.text_bytes < fetch);
+  }
+
   /* search.shows_word */
   function showsWord(fields, word) {
     var want = stream(word);
@@ -217,7 +237,7 @@
           var steps = neededPairs(values), lists = {}, found = null;
           function step(n) {
             if (n >= steps.length || (found && !found.length)) return Promise.resolve(found || []);
-            if (found && found.length <= meta.verify) {  /* cheaper than a frequent pair's list */
+            if (found && cheaperByText(found, steps[n].map(function (i) { return values[i]; }), meta)) {
               return Promise.all(found.map(function (id) { return texts(root, meta, id); })).then(function (rows) {
                 return found.filter(function (id, k) { return showsWord(rows[k], word); });
               });
@@ -235,7 +255,15 @@
               return step(n + 1);
             });
           }
-          return step(0);
+          /* search_tokens: a code's or phone's runs narrow the records first */
+          var keys = tokenFilters(word, meta.tokens);
+          return Promise.all(keys.map(function (k) { return shardValue(root, meta, k); })).then(function (got) {
+            if (got.some(function (v) { return v === undefined; })) return [];
+            got.forEach(function (v) {  /* a frequent token (a year) would narrow little for its bytes */
+              if (typeof v === "string") found = found === null ? decode(v, false).ids : intersect(found, decode(v, false).ids);
+            });
+            return step(0);
+          });
         });
       }
 
