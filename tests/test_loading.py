@@ -120,3 +120,38 @@ def test_validate_command_does_not_import_the_page_stages(tmp_path):
                           env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"}, check=True)
     assert done.stdout.strip() == "0 []"
     assert done.stderr.strip() == "检查通过：3 个文件"
+
+
+def test_validate_frees_the_content_before_the_cyclic_collector_runs_again(tmp_path, monkeypatch, capsys):
+    """Loading holds the collector off; were it to run again while the content is alive, its
+    first collection would walk every object loaded (0.3 s at 25,000 records) and find nothing."""
+    import gc
+    import weakref
+
+    import generator.checking
+
+    loaded = []
+    real = generator.checking.load_and_validate
+
+    def load_and_validate(*args, **kwargs):  # runs with the collector held off: noting it starts none
+        content = real(*args, **kwargs)
+        loaded.append(weakref.ref(content))
+        return content
+
+    collections_with_content = []
+
+    def collecting(phase: str, info: dict) -> None:
+        if phase == "start" and loaded and loaded[0]() is not None:
+            collections_with_content.append(info["generation"])
+
+    many_files(tmp_path / "content", broken=False)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(generator.checking, "load_and_validate", load_and_validate)
+    gc.callbacks.append(collecting)
+    try:
+        assert main(["validate", "--no-cache"]) == 0
+    finally:
+        gc.callbacks.remove(collecting)
+    assert capsys.readouterr().err == "检查通过：55 个文件\n"
+    assert loaded and loaded[0]() is None and collections_with_content == []
+    assert gc.isenabled()
