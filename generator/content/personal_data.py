@@ -166,8 +166,8 @@ def _runs(norm: str) -> list[list[re.Match]]:
     return runs
 
 
-# Characters a finding's groups add up to: ID card 18 (or 15, one group), mobile 11 (or 13
-# after 86), bank card 16-19.
+# Characters a finding's groups add up to: ID card 18 (or 15 in one group), mobile 11 (or 13
+# starting with a group of 86…), bank card 16-19 (see _classify).
 _LENGTHS = frozenset((11, 13, 15, 16, 17, 18, 19))
 
 
@@ -228,8 +228,9 @@ def _scan(text: str) -> list[tuple[Finding, str]]:
             total = 0
             for j in range(i, min(len(run), i + _MAX_GROUPS)):
                 total += lengths[j]
-                if total not in _LENGTHS:
-                    continue  # no kind has this many characters (most candidates: codes, landlines)
+                if total not in _LENGTHS or (total == 15 and j > i) or (
+                        total == 13 and not (lengths[i] >= 2 and norm.startswith("86", run[i].start()))):
+                    continue  # no kind has this shape (most candidates: codes, landlines, dates)
                 hit = _classify(run[i:j + 1], norm)
                 if hit:
                     best = j, hit
