@@ -31,9 +31,11 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 
 def export(ref: str, into: Path) -> Path:
     """The tree of commit `ref` (`git archive`), to run the command as it was."""
-    tree = into / ref.replace("/", "_")
+    commit = subprocess.run(["git", "rev-parse", "--verify", f"{ref}^{{commit}}"], cwd=REPO, capture_output=True,
+                            text=True, check=True).stdout.strip()
+    tree = into / commit
     if not tree.exists():
-        archive = subprocess.run(["git", "archive", "--format=tar", ref], cwd=REPO, capture_output=True, check=True)
+        archive = subprocess.run(["git", "archive", "--format=tar", commit], cwd=REPO, capture_output=True, check=True)
         tree.mkdir(parents=True)
         with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
             tar.extractall(tree, filter="data")
