@@ -232,6 +232,8 @@ class _Converter:
             return value
         if self.folded and node.start_mark.line != node.end_mark.line:
             self.check_folded(node, value)
+        if value[:1] > "\x7f":  # text (most values are Chinese): no number, boolean or null starts so
+            return value
         result = scalar(node)
         if len(value) > 4000 and result is value and _INT.match(value):
             self.fail(node, f"数字过长（{len(value):,} 位），请检查；编码和号码请加引号写成文本")
