@@ -55,7 +55,7 @@ def cmd_validate(args) -> int:
     # The loaded content is freed before the cyclic collector runs again: a collection over it
     # would find nothing (0.3 s at 25,000 records).
     with no_cycle_collection():
-        content = check(args.content, args.today or shanghai_today(), cache=args.cache)[0]
+        content = check(args.content, args.today or shanghai_today(), cache=args.cache, publish=False)[0]
         problems, files = content.all_problems(), content.files
         del content
     _print_problems(problems, args.format)

@@ -195,3 +195,21 @@ def test_validate_frees_the_content_before_the_cyclic_collector_runs_again(tmp_p
     assert capsys.readouterr().err == "检查通过：55 个文件\n"
     assert loaded and loaded[0]() is None and collections_with_content == []
     assert gc.isenabled()
+
+
+def test_validate_checks_references_but_publishes_nothing(tmp_path, monkeypatch, capsys):
+    """What a build publishes (records sorted, relations, backlinks) is decided after the last
+    check: `validate` reports the same problems without it."""
+    import generator.site.assemble
+
+    published = []
+    monkeypatch.setattr(generator.site.assemble, "_index_referrers", lambda site: published.append(site))
+    many_files(tmp_path / "content", broken=False)
+    monkeypatch.chdir(tmp_path)
+    assert main(["validate", "--no-cache"]) == 0
+    assert capsys.readouterr().err == "检查通过：55 个文件\n" and published == []
+    policy = tmp_path / "content" / "policies" / "p3.yaml"
+    policy.write_text(policy.read_text("utf-8").replace("issuers: [d3]", "issuers: [d99]"), "utf-8")
+    assert main(["validate", "--no-cache"]) == 1
+    assert capsys.readouterr().out == ("content/policies/p3.yaml:3:11: error: 引用了不存在的部门标识 d99：您是不是要写 d9？\n")
+    assert published == []
