@@ -213,3 +213,17 @@ def test_validate_checks_references_but_publishes_nothing(tmp_path, monkeypatch,
     assert main(["validate", "--no-cache"]) == 1
     assert capsys.readouterr().out == ("content/policies/p3.yaml:3:11: error: 引用了不存在的部门标识 d99：您是不是要写 d9？\n")
     assert published == []
+
+
+def test_without_a_parse_cache_each_file_is_read_once(tmp_path, monkeypatch):
+    reads = []
+    real = Path.read_bytes
+
+    def read_bytes(self):
+        reads.append(self.name)
+        return real(self)
+
+    root = many_files(tmp_path / "content", broken=False)
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    content, site = check(root, TODAY, workers=1)
+    assert site is not None and sorted(reads) == sorted(p.name for p in root.rglob("*.yaml"))

@@ -145,6 +145,8 @@ def layout_files(root: Path, problems: list[Problem]) -> list[Path]:
 
 def load_one(path: Path, cache: ParseCache) -> Loaded:
     rel = display_path(path)
+    if not cache.used:
+        return load_file(path, rel)  # (the bytes are read once, there)
     try:
         raw = path.read_bytes() if path.stat().st_size <= MAX_FILE_BYTES else None
     except OSError:
