@@ -109,7 +109,7 @@ def test_files_are_taken_largest_first_by_whichever_process_is_free(tmp_path, mo
         if os.getpid() == main_process:
             by_main.append(path)
         else:
-            time.sleep(0.05)  # the worker's core is busy with other work
+            time.sleep(0.2)  # the worker's core is busy with other work
         return real(root, path, cache, locator)
 
     monkeypatch.setattr(loading, "_load_file", load_file)
