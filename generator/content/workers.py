@@ -25,7 +25,7 @@ import threading
 import traceback
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, cast
 
 from generator.content.cache import ParseCache
 from generator.content.load import Locator
@@ -128,7 +128,7 @@ def _receive(pipes: list[Connection], results: dict[Path, FileResult], failures:
     """The workers' results into `results`, until each has said it is done (or has gone)."""
     open_ = list(pipes)
     while open_:
-        for pipe in wait(open_):
+        for pipe in cast(list[Connection], wait(open_)):
             try:
                 message = pipe.recv()
             except EOFError:  # a worker that died: the missing files say so
