@@ -56,11 +56,12 @@ def no_cycle_collection() -> Iterator[None]:
 @no_cycle_collection()
 def check(content_dir: Path, today: date, timings: Timings | None = None,
           cache: Path | ParseCache | None = None, memo: dict | None = None,
-          workers: int = 0) -> tuple[Content, Site | None]:
+          workers: int = 0, publish: bool = True) -> tuple[Content, Site | None]:
     """Load, validate and assemble; the `validate` command stops here. `cache` is a folder
     for parsed files (see cache.py), `memo` keeps validated files in memory (the preview).
     Without `memo`, files are loaded and validated over `workers` processes (workers.py;
-    0: one per CPU core when the content is large enough)."""
+    0: one per CPU core when the content is large enough). Without `publish` the checks are
+    the same but no site is built (the `validate` command): the site returned is None."""
     timings = timings or Timings()
     parsed = cache if isinstance(cache, ParseCache) else ParseCache(cache)
     if memo is None:
@@ -74,5 +75,5 @@ def check(content_dir: Path, today: date, timings: Timings | None = None,
     if content.errors():
         return content, None
     with timings.stage("assemble"):
-        site = assemble(content, today)
-    return content, (None if content.errors() else site)
+        site = assemble(content, today, publish)
+    return content, (None if not publish or content.errors() else site)

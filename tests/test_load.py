@@ -118,3 +118,23 @@ def test_utf16_file_is_refused(tree, monkeypatch):
 def test_bom_is_accepted(tree, monkeypatch):
     raw = "\ufeff- id: shichang\n  name: 测试市市场监督管理局\n  region: 市本级\n".encode("utf-8")
     assert _file_problems(tree, monkeypatch, raw) == []
+
+
+def test_plain_keys_and_scalar_values_are_read_without_a_call_each(monkeypatch):
+    """A city's content is a million scalars: they are read by the collection holding them, the
+    general path (depth, aliases, tags, flow checks) being taken only by collections and by what
+    those checks concern. The values and problems are the same either way."""
+    from generator.content import load as loading
+
+    visited = []
+    real = loading._Converter.value
+
+    def value(self, node, *args):
+        visited.append(node.__class__.__name__)
+        return real(self, node, *args)
+
+    monkeypatch.setattr(loading._Converter, "value", value)
+    text = "- id: a\n  n: 0123\n  tags: [x, y]\n  who: !!str b\n- id: b\n  nested: {k: ~}\n"
+    assert load(text) == ([{"id": "a", "n": 123, "tags": ["x", "y"], "who": None}, {"id": "b", "nested": {"k": None}}],
+                          ["content/x.yaml:4:8: error: 不支持 YAML 标签 !!str，请删除"])
+    assert visited == ["SequenceNode", "MappingNode", "SequenceNode", "ScalarNode", "MappingNode", "MappingNode"]

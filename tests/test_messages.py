@@ -186,3 +186,32 @@ def test_paths_are_relative_to_the_repository_root_wherever_run(tree, tmp_path, 
     files = power("name: 食品生产许可", "name：食品生产许可")
     code, out = validate(tree, capsys, monkeypatch, files, where=folder)
     assert (code, [line.split(" error:")[0] for line in out]) == (1, [f"{FILE}:3:7:"])
+
+
+def test_curly_quotes_are_looked_for_only_on_lines_that_hold_one(tree, capsys, monkeypatch):
+    """Chinese text is full of curly quotes, but a value written between them is rare: the
+    pattern is tried at the start of each line holding an opening quote, not along every line
+    of every file (0.3 s at 25,000 records)."""
+    from generator.content import tree as loading
+
+    tried = []
+
+    class Counting:
+        def __init__(self, pattern):
+            self.pattern = pattern
+
+        def match(self, text, pos=0):
+            tried.append(text[pos:text.find("\n", pos)])
+            return self.pattern.match(text, pos)
+
+        def finditer(self, text):
+            tried.append("(every line)")
+            return self.pattern.finditer(text)
+
+    monkeypatch.setattr(loading, "_CURLY_VALUE", Counting(loading._CURLY_VALUE))
+    text = POWER.replace("name: 食品生产许可", "name: “食品生产许可”").replace("第三十五条", "第三十五条“第一款”")
+    code, out = validate(tree, capsys, monkeypatch, {"powers/shichang.yaml": text})
+    assert (code, out) == (0, [
+        f"{FILE}:3:9: warning: name 两端是弯引号 “”：YAML 不把它们当作引号，发布后会连同引号一起显示；"
+        "如不需要，请删除这对引号（YAML 的引号请用直引号 ' 或 \"）"])
+    assert tried == ["  name: “食品生产许可”", "      article: 第三十五条“第一款”"]

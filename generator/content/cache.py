@@ -44,10 +44,15 @@ class ParseCache:
         self.memory: dict[str, Any] | None = {} if memory else None  # a long-running preview's
         self.hits = self.misses = 0
 
+    @property
+    def used(self) -> bool:
+        """Whether parses are kept at all (in a folder or in memory)."""
+        return self.folder is not None or self.memory is not None
+
     def get(self, raw: bytes, rel: str, parse: Callable[[], T], place: Callable[[T], T] = lambda value: value) -> T:
         """The parse of `raw` at display path `rel`; `place` puts the current tree's own
         paths back on a value that came from the cache (it never names another tree's file)."""
-        if self.folder is None and self.memory is None:
+        if not self.used:
             return parse()
         return place(self._get(cache_key(raw, rel), parse))
 

@@ -144,6 +144,8 @@ _MAX_GROUPS = 5  # longest grouping considered, e.g. 1101 0519 4912 3100 2X
 
 def _normalise(text: str) -> tuple[str, list[int]]:
     """NFKC-normalise char by char; origin[k] = original index of norm[k]."""
+    if text.isascii():  # every ASCII character is its own NFKC form
+        return text, list(range(len(text)))
     norm: list[str] = []
     origin: list[int] = []
     for index, ch in enumerate(text):
@@ -162,6 +164,11 @@ def _runs(norm: str) -> list[list[re.Match]]:
         else:
             runs.append([m])
     return runs
+
+
+# Characters a finding's groups add up to: ID card 18 (or 15 in one group), mobile 11 (or 13
+# starting with a group of 86…), bank card 16-19 (see _classify).
+_LENGTHS = frozenset((11, 13, 15, 16, 17, 18, 19))
 
 
 def _classify(groups: list[re.Match], norm: str) -> tuple[str, int, int, int, str] | None:
@@ -214,10 +221,16 @@ def _scan(text: str) -> list[tuple[Finding, str]]:
     norm, origin = _normalise(text)
     results: list[tuple[Finding, str]] = []
     for run in _runs(norm):
+        lengths = [g.end() - g.start() for g in run]
         i = 0
         while i < len(run):
             best = None  # the longest candidate starting at group i wins
+            total = 0
             for j in range(i, min(len(run), i + _MAX_GROUPS)):
+                total += lengths[j]
+                if total not in _LENGTHS or (total == 15 and j > i) or (
+                        total == 13 and not (lengths[i] >= 2 and norm.startswith("86", run[i].start()))):
+                    continue  # no kind has this shape (most candidates: codes, landlines, dates)
                 hit = _classify(run[i:j + 1], norm)
                 if hit:
                     best = j, hit

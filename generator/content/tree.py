@@ -146,6 +146,8 @@ def layout_files(root: Path, problems: list[Problem]) -> list[Path]:
 
 def load_one(path: Path, cache: ParseCache) -> Loaded:
     rel = display_path(path)
+    if not cache.used:
+        return load_file(path, rel)  # (the bytes are read once, there)
     try:
         raw = path.read_bytes() if path.stat().st_size <= MAX_FILE_BYTES else None
     except OSError:
@@ -271,14 +273,30 @@ def curly_quote_warnings(loaded: Loaded, model: type[BaseModel]) -> list[Problem
     warning. Codes, ids and enum values so written are refused by their own rules."""
     strict = _strict_keys(model)
     found = []
-    for match in _CURLY_VALUE.finditer(loaded.text):
-        if match.group(2) in strict:
+    text = loaded.text
+    for start in _lines_with(text, OPENING):  # a match is a whole line holding an opening quote
+        match = _CURLY_VALUE.match(text, start)
+        if match is None or match.group(2) in strict:
             continue
         value = match.group(3)
         found.append(Problem(loaded.rel, *position(loaded.text, match.start(3)),
                              f"{match.group(2)} 两端是弯引号 {value[0]}{value[-1]}：YAML 不把它们当作引号，发布后会连同引号一起显示；"
                              "如不需要，请删除这对引号（YAML 的引号请用直引号 ' 或 \"）", "warning"))
     return found
+
+
+def _lines_with(text: str, chars: str) -> list[int]:
+    """Offsets of the starts of the lines that hold any of `chars`, in order (plain searches:
+    scanning every line with a regular expression cost more than the check)."""
+    starts = set()
+    for char in chars:
+        at = text.find(char)
+        while at != -1:
+            start = text.rfind("\n", 0, at) + 1
+            starts.add(start)
+            end = text.find("\n", at)
+            at = text.find(char, end) if end != -1 else -1
+    return sorted(starts)
 
 
 @functools.lru_cache(maxsize=None)

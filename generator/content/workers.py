@@ -1,24 +1,31 @@
 """Load and validate over forked worker processes: `validate` from nothing at a city's scale.
 
 Loading one file (libyaml's composer) and validating it (pydantic) needs nothing from any
-other file, so the files are shared out by size between forked processes, the main process
-taking a share of its own; each returns, per file, the loader's problems or the file's
-models and problems. The content is then put together in the tree's order, as one process
-puts it together: the same problems in the same order, the same records in the same order.
+other file, so the main process and forked workers take the files one at a time from one
+shared list, largest first, whichever is free taking the next: a process slowed by the
+machine's other work takes fewer, and the last files taken are the smallest, so all finish
+together. A worker sends each file's result as soon as it has it (the loader's problems, or
+the file's models and problems, pickled), and a thread of the main process receives them
+while the main process works on its own files. The content is then put together in the
+tree's order, as one process puts it together: the same problems in the same order, the
+same records in the same order, whoever loaded which file.
 
-A fork costs milliseconds, but the models come back pickled: a worker spends ~12 % more
-on pickling its share, the main process ~7 % of the worker's share on unpickling it
-(measured at 5,000 records), so with one worker the main process takes half the bytes
-(`MAIN_SHARE`). Below `PARALLEL_BYTES` of YAML one process is quicker. The parse cache works as usual: each worker
-reads and writes the folder itself.
+A fork costs milliseconds, but the models come back pickled: pickling costs the worker about
+a sixth of what loading them cost, unpickling the main process about a tenth (25,000
+records); taking files as they come accounts for both. Below `PARALLEL_BYTES` of YAML one
+process is quicker. The parse cache works as usual: each process reads and writes the
+folder itself.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
+import threading
+import traceback
+from multiprocessing.connection import Connection, wait
 from pathlib import Path
+from typing import Any, Iterator, cast
 
 from generator.content.cache import ParseCache
 from generator.content.load import Locator
@@ -27,7 +34,6 @@ from generator.content.tree import (Content, Validated, add_validated, layout_fi
 from generator.errors import Problem
 
 PARALLEL_BYTES = 3_000_000  # below this, one process is quicker than forking and pickling
-MAIN_SHARE = 0.5  # of the bytes, with one worker beside it (see above)
 
 FileResult = tuple[list[Problem], Validated | None]  # the loader's problems, or the validation
 
@@ -42,16 +48,11 @@ def load_and_validate(root: Path, cache: ParseCache, workers: int = 0) -> Conten
     if workers == 0:
         workers = (os.cpu_count() or 1) if sum(sizes.values()) >= PARALLEL_BYTES else 1
     workers = min(workers, len(paths)) if "fork" in multiprocessing.get_all_start_methods() else 1
-    shares = _shares(paths, sizes, workers)
-    results: dict[Path, FileResult] = {}
     if workers > 1:
-        with ProcessPoolExecutor(workers - 1, mp_context=multiprocessing.get_context("fork")) as pool:
-            futures = [pool.submit(_load_share, root, share, cache) for share in shares[1:]]
-            results.update(zip(shares[0], _load_share(root, shares[0], cache)))
-            for share, future in zip(shares[1:], futures):
-                results.update(zip(share, future.result()))
+        results = _load_shared(root, sorted(paths, key=lambda p: -sizes[p]), cache, workers)
     else:
-        results.update(zip(paths, _load_share(root, paths, cache)))
+        locator = Locator()
+        results = {path: _load_file(root, path, cache, locator) for path in paths}
     content = Content(root, problems=problems, files=len(paths))
     for path in paths:  # as load_tree and validate_tree leave them: the loader's problems first
         content.problems.extend(results[path][0])
@@ -62,14 +63,85 @@ def load_and_validate(root: Path, cache: ParseCache, workers: int = 0) -> Conten
     return suggest_ids(content)
 
 
-def _load_share(root: Path, paths: list[Path], cache: ParseCache) -> list[FileResult]:
-    """One process's files: each loaded, then validated unless the loader refused it."""
+def _load_file(root: Path, path: Path, cache: ParseCache, locator: Locator) -> FileResult:
+    """One file loaded, then validated unless the loader refused it."""
+    loaded = load_one(path, cache)
+    return loaded.problems, None if loaded.problems else validate_file(root, loaded, locator)
+
+
+def _load_shared(root: Path, order: list[Path], cache: ParseCache, workers: int) -> dict[Path, FileResult]:
+    """`order`'s files taken one at a time by this process and `workers - 1` forked ones."""
+    context = multiprocessing.get_context("fork")
+    taken = context.Value("q", 0)  # the index in `order` of the next file to take, shared by all
+    pipes: list[Connection] = []
+    processes = []
+    for _ in range(workers - 1):
+        receiving, sending = context.Pipe(duplex=False)
+        process = context.Process(target=_work, args=(root, order, cache, taken, sending), daemon=True)
+        process.start()
+        sending.close()
+        pipes.append(receiving)
+        processes.append(process)
+    results: dict[Path, FileResult] = {}
+    failures: list[str] = []
+    receiver = threading.Thread(target=_receive, args=(pipes, results, failures), daemon=True)
+    receiver.start()  # reads the workers' results as they come, or they would wait on a full pipe
     locator = Locator()
-    out: list[FileResult] = []
-    for path in paths:
-        loaded = load_one(path, cache)
-        out.append((loaded.problems, None if loaded.problems else validate_file(root, loaded, locator)))
-    return out
+    for i in _take(taken, len(order)):
+        results[order[i]] = _load_file(root, order[i], cache, locator)
+    receiver.join()
+    for process in processes:
+        process.join()
+    if failures or len(results) < len(order):
+        raise RuntimeError("a worker process failed while loading the content"
+                           + ("".join(f"\n\n{failure}" for failure in failures) or
+                              f" (exit codes {[process.exitcode for process in processes]})"))
+    return results
+
+
+def _take(taken: Any, count: int) -> Iterator[int]:
+    """The indexes of the files this process takes, until none is left."""
+    while True:
+        with taken.get_lock():
+            i = taken.value
+            taken.value = i + 1
+        if i >= count:
+            return
+        yield i
+
+
+def _work(root: Path, order: list[Path], cache: ParseCache, taken: Any, sending: Connection) -> None:
+    """A worker: each file it takes is sent back as (path, result) once done; None at the end,
+    or the traceback of what went wrong."""
+    try:
+        locator = Locator()
+        for i in _take(taken, len(order)):
+            sending.send((order[i], _load_file(root, order[i], cache, locator)))
+        sending.send(None)
+    except BaseException:
+        sending.send(traceback.format_exc())
+    finally:
+        sending.close()
+
+
+def _receive(pipes: list[Connection], results: dict[Path, FileResult], failures: list[str]) -> None:
+    """The workers' results into `results`, until each has said it is done (or has gone)."""
+    open_ = list(pipes)
+    while open_:
+        for pipe in cast(list[Connection], wait(open_)):
+            try:
+                message = pipe.recv()
+            except EOFError:  # a worker that died: the missing files say so
+                message = None
+            except Exception:  # a result that cannot be read back
+                message = traceback.format_exc()
+            if isinstance(message, tuple):
+                results[message[0]] = message[1]
+                continue
+            if isinstance(message, str):
+                failures.append(message)
+            open_.remove(pipe)
+            pipe.close()
 
 
 def _size(path: Path) -> int:
@@ -77,19 +149,3 @@ def _size(path: Path) -> int:
         return path.stat().st_size
     except OSError:
         return 0
-
-
-def _shares(paths: list[Path], sizes: dict[Path, int], workers: int) -> list[list[Path]]:
-    """Files shared out by size, largest first, to whichever share is least full for its
-    weight; the first share (the main process's) weighs MAIN_SHARE. Each keeps tree order."""
-    if workers <= 1:
-        return [list(paths)]
-    main = MAIN_SHARE * 2 / workers
-    weights = [main] + [(1 - main) / (workers - 1)] * (workers - 1)
-    loads = [0] * workers
-    owner: dict[Path, int] = {}
-    for path in sorted(paths, key=lambda p: -sizes[p]):
-        i = min(range(workers), key=lambda k: ((loads[k] + sizes[path]) / weights[k], k))
-        owner[path] = i
-        loads[i] += sizes[path]
-    return [[p for p in paths if owner[p] == i] for i in range(workers)]

@@ -19,8 +19,9 @@ from generator.kinds.site import Department
 from generator.site.model import Site
 
 
-def assemble(content: Content, today: date) -> Site:
-    """Check cross-references and publication rules; problems go to content.pending."""
+def assemble(content: Content, today: date, publish: bool = True) -> Site:
+    """Check cross-references and publication rules; problems go to content.pending. Without
+    `publish` (validate: the problems are all found by then) no record is published."""
     departments = _unique_departments(content)
     names = _department_names(departments)
     _check_department_parents(content, departments, names)
@@ -54,7 +55,7 @@ def assemble(content: Content, today: date) -> Site:
         for index, path, message in kind.collection_checks([record for record, _ in records]):
             content.add(*records[index][1].at(*path), message)
 
-    if content.errors():
+    if not publish or content.errors():
         return site
 
     for kind in KINDS.values():
