@@ -31,6 +31,7 @@ from __future__ import annotations
 import gzip
 import json
 import multiprocessing
+import re
 from collections import defaultdict
 from pathlib import Path
 
@@ -183,7 +184,7 @@ def _index_files(encoded: dict[str, tuple[str, int]], docs: list[list],
 
     files.update({
         "meta.json": _dump({"version": 2, "shards": shards, "chunk": DOC_CHUNK, "text_chunk": TEXT_CHUNK,
-                            "docs": len(docs), "verify": VERIFY, "long_word": LONG_WORD,
+                            "docs": len(docs), "verify": VERIFY, "long_word": LONG_WORD, "budget": BUDGET,
                             "tokens": [MIN_TOKEN, *PREFIXES],
                             "positions": POSITIONS, "filters": list(FILTER_KEYS), "values": values,
                             "offers": _offers(docs),
@@ -289,9 +290,14 @@ def search(index_dir: Path, query: str, limit: int | None = None, reads: set[Pat
                 ids = set(decode(token, False)[0])
                 found = ids if found is None else found & ids
         lists: dict[int, tuple[list[int], dict[int, list[int]]]] = {}
+        spent = 0
         for step in needed_pairs(values):  # nothing left: nothing more to fetch
             if found is not None and cheaper_by_text(found, [values[i] for i in step], meta):
                 return {d for d in found if shows(d, word)}
+            cost = sum(v for v in (values[i] for i in step) if isinstance(v, int))
+            if found is not None and spent + cost > meta["budget"]:
+                return found  # an estimate past the budget: the results shown are checked by their texts
+            spent += cost
             lists.update({i: entries(grams_[i]) for i in step})
             for i in step:
                 found = set(lists[i][0]) if found is None else found & set(lists[i][0])
@@ -335,6 +341,7 @@ def search(index_dir: Path, query: str, limit: int | None = None, reads: set[Pat
     return ordered[:limit] if limit else ordered
 
 
+BUDGET = 150_000  # characters of files of their own one word fetches before its count is an estimate
 VERIFY = 10  # this few records left: checked against their texts (t/), not more postings
 LONG_WORD = 10  # a word of more pairs than this is looked up by every other pair and its last
 
@@ -421,14 +428,18 @@ def phrase_at(where: dict[int, list[int]]) -> bool:
 
 
 def near_queries(query: str) -> list[str]:
-    """When a one-word query finds nothing: the word with one character left out (a typo),
-    and the word cut in two (a swapped order), each as a query of two words."""
+    """When a one-word query finds nothing: the word with one Chinese character left out (a
+    typo), and the word cut in two between Chinese characters (a swapped order), each as a
+    query of two words."""
     word = normalise(query).strip()
     if " " in word or len(word) < 3:
         return []
-    out = [word[:i] + " " + word[i + 1:] for i in range(len(word))]
-    out += [word[:j] + " " + word[j:] for j in range(1, len(word))]
+    out = [word[:i] + " " + word[i + 1:] for i in range(len(word)) if _HAN.match(word[i])]
+    out += [word[:j] + " " + word[j:] for j in range(1, len(word)) if _HAN.match(word[j - 1]) and _HAN.match(word[j])]
     return list(dict.fromkeys(q.strip() for q in out if len(q.strip()) >= 2))
+
+
+_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")  # a typo in a number is not a near match
 
 
 def closest(index_dir: Path, query: str) -> list[int]:

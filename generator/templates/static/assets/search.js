@@ -216,7 +216,7 @@
   function search(root, query) {
     return loadMeta(root).then(function (meta) {
       var raw = query.trim().split(/\s+/).filter(Boolean);
-      var offers = [];
+      var offers = [], estimated = false;
       raw.forEach(function (w) {
         var offer = meta.offers && meta.offers[w];
         if (offer && offers.indexOf(offer) < 0) offers.push(offer);
@@ -234,7 +234,7 @@
           if (got.some(function (v) { return v === undefined; })) return [];
           var values = {};
           looked.forEach(function (i, n) { values[i] = got[n]; });
-          var steps = neededPairs(values), lists = {}, found = null;
+          var steps = neededPairs(values), lists = {}, found = null, spent = 0;
           function step(n) {
             if (n >= steps.length || (found && !found.length)) return Promise.resolve(found || []);
             if (found && cheaperByText(found, steps[n].map(function (i) { return values[i]; }), meta)) {
@@ -242,6 +242,12 @@
                 return found.filter(function (id, k) { return showsWord(rows[k], word); });
               });
             }
+            var cost = steps[n].reduce(function (sum, i) { return sum + (typeof values[i] === "number" ? values[i] : 0); }, 0);
+            if (found && spent + cost > meta.budget) {  /* an estimate past the budget: the results shown are checked */
+              estimated = true;
+              return Promise.resolve(found);
+            }
+            spent += cost;
             return Promise.all(steps[n].map(function (i) { return postings(root, meta, grams[i]); })).then(function (got) {
               steps[n].forEach(function (i, k) {
                 lists[i] = got[k];
@@ -310,17 +316,23 @@
           return [isExact.has(id) ? 0 : 1, isDirect.has(id) ? 0 : 1, -score, id];
         }).sort(function (x, y) { return x[0] - y[0] || x[1] - y[1] || x[2] - y[2] || x[3] - y[3]; })
           .map(function (t) { return t[3]; });
-        return { total: hits.length, ids: hits, offers: offers, meta: meta, groups: groups };
+        return { total: hits.length, ids: hits, offers: offers, meta: meta, groups: groups, estimated: estimated };
       });
     });
   }
 
-  /* search.near_queries: a one-word query with one character left out, or cut in two. */
+  /* search.near_queries: a one-word query with one Chinese character left out, or cut in two
+   * between Chinese characters. */
   function nearQueries(query) {
     var word = normalise(query).trim(), chars = Array.from(word), out = [], i;
     if (/\s/.test(word) || chars.length < 3) return [];
-    for (i = 0; i < chars.length; i++) out.push((chars.slice(0, i).join("") + " " + chars.slice(i + 1).join("")).trim());
-    for (i = 1; i < chars.length; i++) out.push((chars.slice(0, i).join("") + " " + chars.slice(i).join("")).trim());
+    var han = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/;  /* a typo in a number is not a near match */
+    for (i = 0; i < chars.length; i++) {
+      if (han.test(chars[i])) out.push((chars.slice(0, i).join("") + " " + chars.slice(i + 1).join("")).trim());
+    }
+    for (i = 1; i < chars.length; i++) {
+      if (han.test(chars[i - 1]) && han.test(chars[i])) out.push((chars.slice(0, i).join("") + " " + chars.slice(i).join("")).trim());
+    }
     return out.filter(function (q, n) { return Array.from(q).length >= 2 && out.indexOf(q) === n; });
   }
 
@@ -373,10 +385,11 @@
   }
 
   /* The count to show: exact when every result was checked against its text (`items` from
-   * `docs` of the first `checked`), "约" when some were not and a checked one was dropped. */
+   * `docs` of the first `checked`); "约" when some were not and a checked one was dropped, or
+   * the lookup stopped at its byte budget (meta.budget). */
   function counted(res, items, checked) {
     var total = res.total - (items.dropped || 0);
-    return res.total > checked && items.dropped ? "约 " + total : String(total);
+    return res.total > checked && (items.dropped || res.estimated) ? "约 " + total : String(total);
   }
 
   /* The results to show: their rows (d/) and texts (t/); with `groups`, only records whose
