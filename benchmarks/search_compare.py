@@ -60,8 +60,9 @@ def ours(site_dir: Path, query: str, chunk: int, closest: bool = False) -> tuple
     hits = engine.search(index, query, reads=reads)
     if closest and not hits and hasattr(engine, "closest"):
         hits = engine.closest(index, query)
-    elif hits:  # the search page shows 20 at a time, each checked against its record's text
-        hits = engine.shown(index, query, hits[:20], 20, reads=reads) + hits[20:]
+    elif hits:  # the header box checks its 8 against their records' texts (its bytes), the search page 20
+        engine.shown(index, query, hits[:8], 8, reads=reads)
+        hits = engine.shown(index, query, hits[:20], 20) + hits[20:]
     files = reads | {index / "meta.json", index / "fold.json", site_dir / "assets" / "search.js"}
     files |= {index / "d" / f"{i // chunk}.json" for i in hits[:10]}
     return hits, sum(gz(p) for p in files if p.exists())
