@@ -7,6 +7,7 @@ browser runs (generator.output.search.search, kept in step with assets/search.js
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
@@ -88,3 +89,20 @@ def test_the_first_ten_results_show_the_query(example_site, shown):
         if any(i not in good for i in top):
             wrong[query] = [i for i in top if i not in good]
     assert relevant / shown_top >= 0.95, wrong
+
+
+def test_a_replaced_policy_is_found_by_what_its_banner_shows(tmp_path):
+    """The banner of a replaced policy names its successor's title and document number: the
+    replaced policy's page shows them, so its search document holds them (here the replaced
+    policy's own text, which also names its successor, is cut)."""
+    import shutil
+
+    from conftest import EXAMPLE, TODAY
+    from generator.pipeline import check, search_docs
+
+    content = Path(shutil.copytree(EXAMPLE, tmp_path / "content"))
+    old = content / "policies" / "dafagai-2021-374.yaml"
+    old.write_text(old.read_text("utf-8").replace("本细则已被《大连市企业投资项目承诺制实施细则》（大发改法规字〔2024〕58号）修订替代。", ""), "utf-8")
+    _, site = check(content, TODAY)
+    doc = next(d for d in search_docs(site) if d["url"] == "policies/dafagai-2021-374/")
+    assert "大发改法规字〔2024〕58号" in doc["text"] and "大连市企业投资项目承诺制实施细则" in doc["text"]

@@ -137,6 +137,9 @@ def _data_rows(policy: Policy, site) -> list[dict]:
 
 def _search_docs(policy: Policy, site) -> list[dict]:
     words = [*shown_text(policy), *(site.issuer_name(i) for i in policy.issuers)]
+    for newer in site.relations["policies"].superseded_by.get(policy.id, []):  # the banner names its successors
+        successor = site.record("policies", newer)
+        words += [successor.title, successor.doc_number or ""]
     return [{
         "url": site.url_for("policies", policy.id),
         "title": policy.title,
