@@ -116,17 +116,30 @@ TYPE_QUERY = """q => new Promise(resolve => {
 })"""
 
 
-def browser_runs(site_dir: Path, ours_queries: list[str], pagefind_queries: list[str]) -> tuple[dict, dict]:
+def browser_runs(site_dir: Path, ours_queries: list[str], pagefind_queries: list[str],
+                 browser=None) -> tuple[dict, dict]:
     """Each query in a new browser context (a cold cache) on the site's policies page: ours typed
-    into the header box, Pagefind imported and searched. Returns per query {ms, kb[, ids, top]}."""
+    into the header box, Pagefind imported and searched. Returns per query {ms, kb[, ids, top]}.
+    `browser`: a Playwright browser already running (the test suite's), else Chromium is started."""
     sys.path.insert(0, str(REPO / "tests"))
-    from browser import CHROMIUM_ARGS, chromium_path, serve_directory
+    from browser import CHROMIUM_ARGS, chromium_path
     from playwright.sync_api import sync_playwright
 
-    ours_out, pagefind_out = {}, {}
-    with serve_directory(site_dir) as url, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+    if browser is not None:
+        return _browser_runs(browser, site_dir, ours_queries, pagefind_queries)
+    with sync_playwright() as p:
+        started = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        try:
+            return _browser_runs(started, site_dir, ours_queries, pagefind_queries)
+        finally:
+            started.close()
 
+
+def _browser_runs(browser, site_dir: Path, ours_queries: list[str], pagefind_queries: list[str]) -> tuple[dict, dict]:
+    from browser import serve_directory
+
+    ours_out, pagefind_out = {}, {}
+    with serve_directory(site_dir) as url:
         def run(query: str, script: str, arg, bypass_csp: bool, under: str) -> tuple[object, int]:
             """The script's value and the compressed bytes of the files under `under` it fetched."""
             context = browser.new_context(bypass_csp=bypass_csp)  # Pagefind compiles WebAssembly, which our CSP forbids
@@ -146,7 +159,6 @@ def browser_runs(site_dir: Path, ours_queries: list[str], pagefind_queries: list
         for query in pagefind_queries:
             value, kb = run(query, PAGEFIND_QUERY, [url + BUNDLE + "/", query], True, BUNDLE + "/")
             pagefind_out[query] = {**value, "kb": kb / 1024}
-        browser.close()
     return ours_out, pagefind_out
 
 
@@ -160,7 +172,7 @@ def _score(ranked: list[list[int]], expected: set[int]) -> dict:
 
 
 def compare(site_dir: Path, content_dir: Path, ours_build: dict, queries: list[str] | None = None,
-            sets: dict | None = None) -> dict:
+            sets: dict | None = None, browser=None) -> dict:
     """Every figure of both engines over the built site `site_dir` of `content_dir`: for
     `queries` (default: benchmarks/run.py QUERIES and words drawn from the content) and the
     typo, Traditional and everyday-word `sets` ({name: [(typed, [meant words])]})."""
@@ -189,7 +201,7 @@ def compare(site_dir: Path, content_dir: Path, ours_build: dict, queries: list[s
     pagefind_build = build_pagefind(site_dir, sorted({p.split("/")[0] for p in on_page}))
     ids = fragment_urls(site_dir)
     every = [q for q, _ in main] + [q for s in sets.values() for q, _ in s]
-    browser_ours, browser_pagefind = browser_runs(site_dir, [q for q, _ in main], list(dict.fromkeys(every)))
+    browser_ours, browser_pagefind = browser_runs(site_dir, [q for q, _ in main], list(dict.fromkeys(every)), browser)
 
     def pagefind_ranked(query: str) -> list[list[int]]:
         return [on_page.get(ids.get(i, ""), []) for i in browser_pagefind[query]["ids"]]

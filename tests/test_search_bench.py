@@ -87,10 +87,10 @@ def test_search_only_reuses_the_site_it_built(tmp_path, capsys):
 
 
 @pytest.mark.browser
-def test_both_engines_side_by_side_from_the_browser(site_copy):
+def test_both_engines_side_by_side_from_the_browser(site_copy, browser):
     sets = {"traditional": [("食品生產許可", ["食品生产许可"])], "everyday": [("开饭店", ["开饭店", "开办餐饮店", "食品经营许可"])]}
     result = search_compare.compare(site_copy, REPO / "content", {"seconds": 0.1, "peak_mb": 90.0, "growth_mb": 4.0},
-                                    queries=["罚款", "〔2021〕374号"], sets=sets)
+                                    queries=["罚款", "〔2021〕374号"], sets=sets, browser=browser)
     fine, number = result["queries"]
     assert (fine["query"], fine["expected"]) == ("罚款", 73)
     assert fine["ours"]["recall"] == 1.0 and fine["ours"]["relevant"] == fine["ours"]["top"] == 10

@@ -453,7 +453,7 @@
   /* The header box: an ARIA combobox (arrow keys move through the results, Enter opens one);
    * the live region announces only the count. */
   function setupHeader(form) {
-    var input = form.querySelector("input[type=search]");
+    var input = form.querySelector(".site-search__input");
     var box = form.querySelector(".site-search__results");
     var status = form.querySelector("#site-search-status");
     var root = rootOf(form);
