@@ -33,6 +33,8 @@ import json
 import multiprocessing
 import re
 from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from generator.kinds import KINDS
@@ -87,7 +89,10 @@ def index_part(docs: list[dict], start: int, stop: int, synonyms: list[list[str]
     part's grams are cut here, so N parallel jobs share the costly half of the work."""
     part = docs[start:stop]
     texts = [fields(d) for d in part]
-    found = _postings(part, texts, start, workers)
+    with _postings(part, texts, start, workers) as pending:
+        tokens = token_postings(texts, start)  # meanwhile, in this process
+        found = pending()
+    found.update(tokens)
     exact: dict[str, list[int]] = defaultdict(list)
     codes = [d.get("code") or "" for d in part]
     for number, code in enumerate(stream("\x00".join(codes), keep="\x00").split("\x00"), start):
@@ -95,7 +100,6 @@ def index_part(docs: list[dict], start: int, stop: int, synonyms: list[list[str]
             exact["=" + code.strip()].append(number)
     for key, ids in exact.items():
         found[key] = (ids[-1], encode(ids), len(ids))
-    found.update(token_postings(texts, start))
     rows = [[d["url"], d["title"], d["kind"], d["meta"], d.get("filters", {}), [t for t in shown if t]]
             for d, shown in zip(part, texts)]
     return {"start": start, "stop": stop, "docs": rows, "synonyms": synonyms if synonyms is not None else default_groups(),
@@ -105,18 +109,27 @@ def index_part(docs: list[dict], start: int, stop: int, synonyms: list[list[str]
 _PART: list = []  # [texts, titles] of the documents forked workers cut (inherited, never pickled)
 
 
-def _postings(part: list[dict], texts: list[list[str]], start: int, workers: int) -> dict[str, tuple[int, str, int]]:
+@contextmanager
+def _postings(part: list[dict], texts: list[list[str]], start: int,
+              workers: int) -> Iterator[Callable[[], dict[str, tuple[int, str, int]]]]:
     """search_postings.postings of `part`, over `workers` forked processes when it is large
-    enough to pay for them: each cuts a consecutive share, the shares' lists are joined."""
+    enough to pay for them: each cuts a consecutive share, the shares' lists are joined. Yields
+    a function that returns them (the caller works meanwhile)."""
     if workers < 2 or len(part) < 5000 or "fork" not in multiprocessing.get_all_start_methods():
-        return postings(texts, [d["title"] for d in part], first=start)
+        yield lambda: postings(texts, [d["title"] for d in part], first=start)
+        return
     bounds = [len(part) * i // workers for i in range(workers + 1)]
     _PART[:] = [texts, [d["title"] for d in part]]
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            shares = pool.starmap(_share, [(bounds[i], bounds[i + 1], start) for i in range(workers)])
+            pending = pool.starmap_async(_share, [(bounds[i], bounds[i + 1], start) for i in range(workers)])
+            _PART.clear()  # the workers have their copy
+            yield lambda: _joined(pending.get())
     finally:
         _PART.clear()
+
+
+def _joined(shares: list[dict[str, tuple[int, str, int]]]) -> dict[str, tuple[int, str, int]]:
     found: dict[str, tuple[int, str, int]] = {}
     for share in shares:
         for gram, (last, text, records) in share.items():

@@ -30,17 +30,17 @@ _RUN = re.compile(r"[0-9a-z]+")
 
 def token_postings(texts: list[list[str]], first: int = 0) -> dict[str, tuple[int, str, int]]:
     """gram -> (last record number, postings, records) of the records' tokens."""
-    runs: dict[str, list[str]] = {}
-    for value in {t for fields in texts for t in fields if _ASCII.search(t)}:
-        runs[value] = [r for r in _RUN.findall(stream(value)) if len(r) >= MIN_TOKEN]
+    values = list({t for fields in texts for t in fields if _ASCII.search(t)})
+    streams = stream("\x00".join(v.replace("\x00", " ") for v in values), keep="\x00").split("\x00")  # one call
+    runs: dict[str, set[str]] = {}
+    for value, text in zip(values, streams):
+        found = {run for run in _RUN.findall(text) if len(run) >= MIN_TOKEN}
+        if found:
+            runs[value] = {"%" + run for run in found} | {">" + run[:n] for run in found for n in PREFIXES if len(run) >= n}
     keys: dict[str, list[int]] = defaultdict(list)
     for number, fields in enumerate(texts, first):
-        found: set[str] = set()
-        for value in fields:
-            for run in runs.get(value, ()):
-                found.add("%" + run)
-                found.update(">" + run[:n] for n in PREFIXES if len(run) >= n)
-        for key in found:
+        mine = [runs[value] for value in fields if value in runs]
+        for key in set().union(*mine) if mine else ():
             keys[key].append(number)
     return {key: (ids[-1], encode(ids), len(ids)) for key, ids in keys.items()}
 
