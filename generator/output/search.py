@@ -194,9 +194,12 @@ def _index_files(encoded: dict[str, tuple[str, int]], docs: list[list],
             row.append(-1 if value is None else numbers[key].setdefault(value, len(numbers[key])))
         tags.append(row)
     values = {key: list(seen) for key, seen in numbers.items()}
+    texts = [_dump([d[5] for d in docs[start:start + TEXT_CHUNK]]) for start in range(0, len(docs), TEXT_CHUNK)]
+    text_bytes = _text_weight(texts, list(files.values()))  # files so far: the postings' own files
 
     files.update({
         "meta.json": _dump({"version": 2, "shards": shards, "chunk": DOC_CHUNK, "text_chunk": TEXT_CHUNK,
+                            "text_bytes": text_bytes,
                             "docs": len(docs), "verify": VERIFY, "long_word": LONG_WORD, "budget": BUDGET,
                             "tokens": [MIN_TOKEN, *PREFIXES],
                             "positions": POSITIONS, "filters": list(FILTER_KEYS), "values": values,
@@ -210,11 +213,7 @@ def _index_files(encoded: dict[str, tuple[str, int]], docs: list[list],
     for start in range(0, len(docs), DOC_CHUNK):
         chunk = [d[:4] for d in docs[start:start + DOC_CHUNK]]
         files[f"d/{start // DOC_CHUNK}.json"] = _dump(chunk)
-    texts = [_dump([d[5] for d in docs[start:start + TEXT_CHUNK]]) for start in range(0, len(docs), TEXT_CHUNK)]
     files.update({f"t/{n}.json": data for n, data in enumerate(texts)})
-    meta = json.loads(files["meta.json"])
-    meta["text_bytes"] = _text_weight(texts, [data for name, data in files.items() if name.startswith("p/")])
-    files["meta.json"] = _dump(meta)
     return files
 
 

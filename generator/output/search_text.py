@@ -13,7 +13,6 @@ from functools import cache
 from importlib.resources import files
 
 _CHARS = "0-9a-z\u00c0-\u024f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_RUN = re.compile(f"[{_CHARS}]+")
 _GAP = re.compile(f"[^{_CHARS}]+")
 POSITIONS = 31  # positions are kept modulo this (search_postings.py)
 ANYWHERE = 31  # the position of a pair that occurs too often in one record to list
@@ -79,10 +78,6 @@ def fold_table(present: set[str]) -> str:
     """The folding the browser needs, as pairs "產产許许…": only characters whose simplified
     form occurs in the index (folding any other character cannot make a query match)."""
     return "".join(t + s for t, s in FOLD.items() if s in present)
-
-
-def runs(text: str) -> list[str]:
-    return _RUN.findall(normalise(text))
 
 
 def stream(text: str, keep: str = "") -> str:
