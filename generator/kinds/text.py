@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
 
 from pydantic import BaseModel
 
@@ -15,21 +16,30 @@ NOT_SHOWN = frozenset({"id", "url", "online", "source_url", "power", "related_po
 def shown_text(record: BaseModel, skip: frozenset[str] = NOT_SHOWN) -> list[str]:
     """Every string (and number) of `record` and its parts, in field order, except `skip` fields."""
     out: list[str] = []
+    append = out.append
 
     def walk(value) -> None:
-        if isinstance(value, BaseModel):
-            for name in type(value).model_fields:
-                if name not in skip:
-                    walk(getattr(value, name))
-        elif isinstance(value, (list, tuple)):
+        kind = type(value)
+        if kind is str:  # the common cases first: a city's records are mostly strings, unset fields
+            append(value)
+        elif value is None:
+            return
+        elif kind is list or kind is tuple:
             for item in value:
                 walk(item)
+        elif isinstance(value, BaseModel):
+            fields = value.__dict__  # pydantic keeps field values here; getattr costs 3x as much
+            for name in _shown_fields(type(value), skip):
+                walk(fields[name])
         elif isinstance(value, str):
-            out.append(value)
-        elif isinstance(value, int) and not isinstance(value, bool):
-            out.append(str(value))
-        elif value is None or isinstance(value, (bool, date)):
-            return
+            append(value)
+        elif isinstance(value, int) and not isinstance(value, (bool, date)):
+            append(str(value))
 
     walk(record)
     return out
+
+
+@cache
+def _shown_fields(model: type[BaseModel], skip: frozenset[str]) -> tuple[str, ...]:
+    return tuple(name for name in model.model_fields if name not in skip)

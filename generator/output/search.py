@@ -32,14 +32,13 @@ import gzip
 import json
 import multiprocessing
 import re
-from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from generator.kinds import KINDS
-from generator.output.search_postings import decode, encode, positioned, postings, rebase
-from generator.output.search_tokens import MIN_TOKEN, PREFIXES, token_filters, token_postings
+from generator.output.search_postings import decode, positioned, postings, rebase
+from generator.output.search_tokens import MIN_TOKEN, PREFIXES, token_filters
 from generator.output.search_synonyms import default_groups, synonym_map
 from generator.output.search_text import POSITIONS, fold_table, normalise, phrase, query_grams, stream
 
@@ -89,37 +88,29 @@ def index_part(docs: list[dict], start: int, stop: int, synonyms: list[list[str]
     part's grams are cut here, so N parallel jobs share the costly half of the work."""
     part = docs[start:stop]
     texts = [fields(d) for d in part]
-    with _postings(part, texts, start, workers) as pending:
-        tokens = token_postings(texts, start)  # meanwhile, in this process
+    with _postings(texts, [d["title"] for d in part], [d.get("code") or "" for d in part], start,
+                   workers) as pending:
+        rows = [[d["url"], d["title"], d["kind"], d["meta"], d.get("filters", {}), [t for t in shown if t]]
+                for d, shown in zip(part, texts)]  # meanwhile, in this process
         found = pending()
-    found.update(tokens)
-    exact: dict[str, list[int]] = defaultdict(list)
-    codes = [d.get("code") or "" for d in part]
-    for number, code in enumerate(stream("\x00".join(codes), keep="\x00").split("\x00"), start):
-        if code.strip():  # an exact code or document number ranks its record first
-            exact["=" + code.strip()].append(number)
-    for key, ids in exact.items():
-        found[key] = (ids[-1], encode(ids), len(ids))
-    rows = [[d["url"], d["title"], d["kind"], d["meta"], d.get("filters", {}), [t for t in shown if t]]
-            for d, shown in zip(part, texts)]
     return {"start": start, "stop": stop, "docs": rows, "synonyms": synonyms if synonyms is not None else default_groups(),
             "postings": {gram: list(entry) for gram, entry in found.items()}}
 
 
-_PART: list = []  # [texts, titles] of the documents forked workers cut (inherited, never pickled)
+_PART: list = []  # [texts, titles, codes] of the documents forked workers cut (inherited, never pickled)
 
 
 @contextmanager
-def _postings(part: list[dict], texts: list[list[str]], start: int,
+def _postings(texts: list[list[str]], titles: list[str], codes: list[str], start: int,
               workers: int) -> Iterator[Callable[[], dict[str, tuple[int, str, int]]]]:
-    """search_postings.postings of `part`, over `workers` forked processes when it is large
-    enough to pay for them: each cuts a consecutive share, the shares' lists are joined. Yields
-    a function that returns them (the caller works meanwhile)."""
-    if workers < 2 or len(part) < 5000 or "fork" not in multiprocessing.get_all_start_methods():
-        yield lambda: postings(texts, [d["title"] for d in part], first=start)
+    """search_postings.postings of the documents, over `workers` forked processes when there
+    are enough to pay for them: each cuts a consecutive share, the shares' lists are joined.
+    Yields a function that returns them (the caller works meanwhile)."""
+    if workers < 2 or len(texts) < 5000 or "fork" not in multiprocessing.get_all_start_methods():
+        yield lambda: postings(texts, titles, codes, first=start)
         return
-    bounds = [len(part) * i // workers for i in range(workers + 1)]
-    _PART[:] = [texts, [d["title"] for d in part]]
+    bounds = [len(texts) * i // workers for i in range(workers + 1)]
+    _PART[:] = [texts, titles, codes]
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             pending = pool.starmap_async(_share, [(bounds[i], bounds[i + 1], start) for i in range(workers)])
@@ -140,8 +131,8 @@ def _joined(shares: list[dict[str, tuple[int, str, int]]]) -> dict[str, tuple[in
 
 
 def _share(begin: int, end: int, start: int) -> dict[str, tuple[int, str, int]]:
-    texts, titles = _PART
-    return postings(texts[begin:end], titles[begin:end], first=start + begin)
+    texts, titles, codes = _PART
+    return postings(texts[begin:end], titles[begin:end], codes[begin:end], first=start + begin)
 
 
 def join_index(parts: list[dict]) -> dict[str, bytes]:

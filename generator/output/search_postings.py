@@ -22,129 +22,206 @@ assets/search.js decodes the same format (keep the two in step)."""
 
 from __future__ import annotations
 
-from itertools import chain
-
 import numpy as np
 
-from generator.output.search_text import ANYWHERE, POSITIONS, stream
+from generator.output.search_text import ANYWHERE, POSITIONS, stream_units
+from generator.output.search_tokens import tokens
 
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"
 MORE = 32
 MAX_POSITIONS = 6
 MASK_SYMBOLS = 7  # a record's positions of a frequent pair as a mask: 7 symbols of 5 bits
-CHAR, PAIR, TITLE = 0, 1, 2  # gram kinds, the key's top bits
+CHAR, PAIR, TITLE, NAMED = 0, 1, 2, 3  # gram kinds, the key's top bits; NAMED: a token or an exact code
 _SYMBOLS = np.frombuffer(ALPHABET.encode("ascii"), dtype=np.uint8)
 _VALUE = {c: n for n, c in enumerate(ALPHABET)}
 
 
-def postings(fields: list[list[str]], titles: list[str], first: int = 0) -> dict[str, tuple[int, str, int]]:
+def postings(fields: list[list[str]], titles: list[str], codes: list[str] | None = None,
+             first: int = 0) -> dict[str, tuple[int, str, int]]:
     """gram -> (last record number, encoded postings, number of records) for records numbered
-    first, first+1, …;
-    `fields` holds each record's texts, `titles` each record's title."""
+    first, first+1, …: `fields` holds each record's texts, `titles` its title, `codes` its code
+    or document number ("" for none). Besides the grams (module docstring): the tokens of
+    letters and digits (search_tokens.py) and "=" with a record's whole code (it ranks first)."""
     doc_bits = max(1, (first + len(fields)).bit_length())
-    keys = [*_keys(fields, first, doc_bits, PAIR), *_keys([[t] for t in titles], first, doc_bits, TITLE)]
-    return _encode(np.sort(np.concatenate(keys)) if keys else np.zeros(0, np.int64), doc_bits)
+    names: list[str] = []
+    text = _Texts(fields)
+    keys = [*text.gram_keys(first, doc_bits), *_Texts([[t] for t in titles]).gram_keys(first, doc_bits, TITLE),
+            text.token_keys(first, doc_bits, names), _code_keys(codes or [], first, doc_bits, names)]
+    keys = [k for k in keys if len(k)]
+    return _encode(np.sort(np.concatenate(keys)) if keys else np.zeros(0, np.int64), doc_bits, names)
 
 
-def _streams(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """The normalised streams of `texts`, each between spaces, as one array of UTF-16 code
-    units (every character search_text keeps lies in the Basic Multilingual Plane), and each
-    stream's length. One call over all texts: far cheaper than one per text."""
-    joined = stream("\x00".join(t.replace("\x00", " ") for t in texts), keep="\x00")
-    parts = f" {joined} ".replace("\x00", "  ").encode("utf-16-le")
-    lengths = np.fromiter(map(len, joined.split("\x00")), dtype=np.int64, count=len(texts)) + 2
-    return np.frombuffer(parts, dtype=np.uint16), lengths
+class _Texts:
+    """The records' texts, each distinct text normalised once (a city repeats its wording under
+    thousands of records): per occurrence its text's number and its record."""
+
+    def __init__(self, fields: list[list[str]]):
+        counts = np.fromiter(map(len, fields), dtype=np.int64, count=len(fields))
+        values = [t for texts in fields for t in texts]
+        number: dict[str, int] = {}
+        self.text = np.fromiter((number.setdefault(t, len(number)) for t in values), dtype=np.int64, count=len(values))
+        self.doc = np.repeat(np.arange(len(fields), dtype=np.int64), counts)
+        self.units, self.lengths = stream_units(list(number))  # each text between spaces
+        self.starts = np.cumsum(self.lengths) - self.lengths
+
+    def gram_keys(self, first: int, doc_bits: int, kind: int = PAIR) -> list[np.ndarray]:
+        """One key per gram occurrence: kind and gram, record number, position modulo
+        POSITIONS (PAIR: each pair with its position in the record, and each character;
+        TITLE: each pair)."""
+        if not len(self.text):
+            return []
+        length = self.lengths[self.text]
+        total = int(length.sum())
+        where = np.cumsum(length) - length  # each occurrence's start in the records' streams
+        shift_by = np.repeat(where - self.starts[self.text], length)
+        index = np.arange(total, dtype=np.int64)
+        chars = self.units[index - shift_by].astype(np.int64)
+        doc = np.repeat(self.doc, length)
+        doc_part = (doc + first) << 5
+        shift = doc_bits + 5
+        out = []
+        if kind == PAIR:
+            keep = chars != 32
+            out.append((chars[keep] << shift) | doc_part[keep])
+        a, b = chars[:-1], chars[1:]
+        keep = (doc[:-1] == doc[1:]) & ((a != 32) | (b != 32))
+        key = (((kind << 32) | (a << 16) | b) << shift) | doc_part[:-1]
+        if kind == PAIR:  # the position in the record: from the start of its first text
+            record_start = np.repeat(where[np.searchsorted(self.doc, self.doc)], length)
+            key |= ((index - record_start) % POSITIONS)[:-1]
+        out.append(key[keep])
+        return out
+
+    def token_keys(self, first: int, doc_bits: int, names: list[str]) -> np.ndarray:
+        """A key per record and each token key its texts show (search_tokens.tokens); the
+        keys' names are added to `names`."""
+        streams = self.units.tobytes().decode("utf-16-le")  # one unit a character: no surrogates are kept
+        number = {name: n for n, name in enumerate(names)}
+        found: list[tuple[int, int]] = []  # (offset, name number)
+        for offset, keys in tokens(streams):
+            found += [(offset, number.setdefault(k, len(number))) for k in keys]
+        names[:] = list(number)
+        if not found:
+            return np.zeros(0, np.int64)
+        offsets, ids = np.array(found, dtype=np.int64).T
+        of_text = np.searchsorted(self.starts, offsets, side="right") - 1
+        order = np.argsort(of_text, kind="stable")
+        ids = ids[order]
+        per_text = np.bincount(of_text, minlength=len(self.lengths))
+        begin = np.cumsum(per_text) - per_text
+        many = per_text[self.text]  # per occurrence: its text's token keys
+        occurrence = np.repeat(np.arange(len(self.text)), many)
+        rank = np.arange(int(many.sum())) - np.repeat(np.cumsum(many) - many, many)
+        key = ids[begin[self.text[occurrence]] + rank]
+        return (((NAMED << 32) | key) << (doc_bits + 5)) | ((self.doc[occurrence] + first) << 5)
 
 
-def _keys(fields: list[list[str]], first: int, doc_bits: int, pairs: int) -> list[np.ndarray]:
-    """One key per gram occurrence: kind and gram, record number, position modulo POSITIONS
-    (positions for PAIR only; single characters of the text too, never of titles)."""
-    counts = np.fromiter(map(len, fields), dtype=np.int64, count=len(fields))
-    values = list(chain.from_iterable(fields))
-    if not values:
-        return []
-    distinct = list(dict.fromkeys(values))
-    number = {t: n for n, t in enumerate(distinct)}
-    texts = np.fromiter(map(number.__getitem__, values), dtype=np.int64, count=len(values))
-    docs = np.repeat(np.arange(len(fields), dtype=np.int64), counts)
-    units, lengths = _streams(distinct)
+def _code_keys(codes: list[str], first: int, doc_bits: int, names: list[str]) -> np.ndarray:
+    """A key per record with a code: "=" and the code as the index reads it."""
+    units, lengths = stream_units(codes)
+    streams = units.tobytes().decode("utf-16-le")
     starts = np.cumsum(lengths) - lengths
-    length = lengths[texts]
-    total = int(length.sum())
-    where = np.cumsum(length) - length  # each field's start in the records' streams
-    chars = units[np.arange(total) - np.repeat(where - starts[texts], length)].astype(np.int64)
-    doc = np.repeat(docs, length)
-    doc_part = (doc + first) << 5
-    shift = doc_bits + 5
+    number = {name: n for n, name in enumerate(names)}
     out = []
-    if pairs == PAIR:
-        keep = chars != 32
-        out.append((chars[keep] << shift) | doc_part[keep])
-    a, b = chars[:-1], chars[1:]
-    keep = (doc[:-1] == doc[1:]) & ((a != 32) | (b != 32))
-    key = (((pairs << 32) | (a << 16) | b) << shift) | doc_part[:-1]
-    if pairs == PAIR:
-        record_start = where[np.searchsorted(docs, docs)]  # a record's first field
-        key |= ((np.arange(total) - np.repeat(record_start, length)) % POSITIONS)[:-1]
-    out.append(key[keep])
+    for doc, (start, length) in enumerate(zip(starts.tolist(), lengths.tolist())):
+        code = streams[start:start + length].strip()
+        if code:
+            out.append((((NAMED << 32) | number.setdefault("=" + code, len(number))) << (doc_bits + 5))
+                       | ((doc + first) << 5))
+    names[:] = list(number)
+    return np.array(out, dtype=np.int64)
+
+
+def _encode(keys: np.ndarray, doc_bits: int, names: list[str]) -> dict[str, tuple[int, str, int]]:
+    """Sorted keys -> gram -> (last record number, postings in the ASCII format, records).
+
+    Per (gram, record) entry: its record number's difference to the previous entry's of the
+    gram, then, for a pair, one symbol per position (or the mask); each written where it goes
+    in one array of symbols, a gram's postings a slice of it. Pairs are the keys with positions
+    (kind PAIR, sorted between CHAR and TITLE); the others are one key an entry."""
+    shift = doc_bits + 5
+    begin, end = np.searchsorted(keys, [PAIR << (32 + shift), (PAIR + 1) << (32 + shift)])
+    out = _encode_entries(np.concatenate((keys[:begin], keys[end:])), doc_bits, names, False)
+    out.update(_encode_entries(keys[begin:end], doc_bits, names, True))
     return out
 
 
-def _encode(keys: np.ndarray, doc_bits: int) -> dict[str, tuple[int, str, int]]:
-    """Sorted keys -> gram -> (last record number, postings in the ASCII format, records)."""
+def _encode_entries(keys: np.ndarray, doc_bits: int, names: list[str],
+                    positions: bool) -> dict[str, tuple[int, str, int]]:
     if not len(keys):
         return {}
-    keys = keys[np.concatenate(([True], keys[1:] != keys[:-1]))]
-    shift = doc_bits + 5
-    entry_of = keys >> 5  # gram and record
-    starts = np.flatnonzero(np.concatenate(([True], entry_of[1:] != entry_of[:-1])))
-    count = np.diff(np.append(starts, len(keys))).astype(np.int32)
-    code = keys[starts] >> shift
-    doc = ((keys[starts] >> 5) & ((1 << doc_bits) - 1)).astype(np.int32)
-    new_gram = np.concatenate(([True], code[1:] != code[:-1]))
-    delta = doc - np.where(new_gram, 0, np.concatenate(([0], doc[:-1]))).astype(np.int32)
+    distinct = np.empty(len(keys), dtype=bool)
+    distinct[0] = True
+    np.not_equal(keys[1:], keys[:-1], out=distinct[1:])
+    keys = keys[distinct]
+    n = len(keys)
+    if positions:
+        entry_of = keys >> 5  # gram and record
+        is_start = np.empty(n, dtype=bool)
+        is_start[0] = True
+        np.not_equal(entry_of[1:], entry_of[:-1], out=is_start[1:])
+        starts = np.flatnonzero(is_start)
+        count = np.diff(starts, append=n)
+        head = entry_of[starts]
+    else:  # one key an entry
+        head = keys >> 5
+    code = head >> doc_bits
+    doc = (head & ((1 << doc_bits) - 1)).astype(np.int32)
+    new_gram = np.empty(len(code), dtype=bool)
+    new_gram[0] = True
+    np.not_equal(code[1:], code[:-1], out=new_gram[1:])
+    delta = doc.copy()
+    np.subtract(doc[1:], doc[:-1], out=delta[1:])
+    delta[new_gram] = doc[new_gram]
     digits = np.ones(len(doc), dtype=np.int32)
-    for bits in (5, 10, 15, 20, 25, 30):
+    for bits in range(5, max(1, int(delta.max()).bit_length()), 5):
         digits += delta >= (1 << bits)
-    positioned = (code >> 32) == PAIR
-    wild = positioned & (count > MAX_POSITIONS)
-    npos = np.where(positioned, np.where(wild, 1 + MASK_SYMBOLS, count), 0).astype(np.int32)
-    width = digits + npos
-    offset = (np.cumsum(width) - width).astype(np.int64)
-    symbols = np.zeros(int(width.sum()), dtype=np.uint8)
-    last = offset + digits - 1  # the difference's last (lowest) symbol
+    if positions:
+        wild = count > MAX_POSITIONS
+        width = digits + np.where(wild, 1 + MASK_SYMBOLS, count)
+    else:
+        width = digits
+    ends = np.cumsum(width, dtype=np.int64)
+    total = int(ends[-1])
+    last = ends - width + digits - 1  # the difference's last (lowest) symbol
+    symbols = np.empty(total + (n if positions else 0), dtype=np.uint8)  # + n: where masked pairs' keys go
     symbols[last] = delta & 31
     for j in range(1, int(digits.max())):
         long = np.flatnonzero(digits > j)
         symbols[last[long] - j] = ((delta[long] >> (5 * j)) & 31) | MORE
-    # positions: one symbol per (gram, record, position) key of a pair, after the difference
-    pair_keys = np.flatnonzero(np.repeat(positioned & ~wild, count))
-    entry = np.repeat(np.arange(len(starts), dtype=np.int32), count)[pair_keys]
-    rank = pair_keys - starts[entry]
-    symbols[last[entry] + 1 + rank] = (keys[pair_keys] & 31).astype(np.uint8) | np.where(
-        rank < npos[entry] - 1, MORE, 0).astype(np.uint8)
-    many = np.flatnonzero(wild)
-    if len(many):  # ANYWHERE, then the positions as a bit mask, 5 bits a symbol, low bits first
-        bits = np.left_shift(1, keys & 31)[np.flatnonzero(np.repeat(wild, count))]
-        mask = np.bitwise_or.reduceat(bits, np.cumsum(count[many]) - count[many])
-        symbols[last[many] + 1] = ANYWHERE
-        for j in range(MASK_SYMBOLS):
-            symbols[last[many] + 2 + j] = (mask >> (5 * j)) & 31
-    ascii_ = _SYMBOLS[symbols].tobytes().decode("ascii")
+    if positions:
+        # positions, one symbol each after the difference, MORE on all but the last: key k of
+        # entry e goes to last[e] + 1 + (k - starts[e]); a masked entry's keys past the end
+        to = np.repeat(np.where(wild, total, last + 1 - starts), count)
+        to += np.arange(n)
+        position = (keys & 31).astype(np.uint8)
+        position[:-1] |= (~is_start[1:]).view(np.uint8) << 5
+        symbols[to] = position
+        many = np.flatnonzero(wild)
+        if len(many):  # ANYWHERE, then the positions as a bit mask, 5 bits a symbol, low bits first
+            sizes = count[many]
+            own = np.repeat(starts[many] - (np.cumsum(sizes) - sizes), sizes) + np.arange(int(sizes.sum()))
+            mask = np.bitwise_or.reduceat(np.left_shift(1, keys[own] & 31), np.cumsum(sizes) - sizes)
+            symbols[last[many] + 1] = ANYWHERE
+            for j in range(MASK_SYMBOLS):
+                symbols[last[many] + 2 + j] = (mask >> (5 * j)) & 31
+    ascii_ = _SYMBOLS[symbols[:total]].tobytes().decode("ascii")
     grams = np.flatnonzero(new_gram)
-    ends = np.append(grams[1:], len(starts))
-    bounds = np.append(offset, len(symbols))
+    gram_ends = np.append(grams[1:], len(code))
+    bounds = np.append(ends - width, total)
     out: dict[str, tuple[int, str, int]] = {}
-    for g, end, c, last_doc, records in zip(bounds[grams].tolist(), bounds[ends].tolist(), code[grams].tolist(),
-                                            doc[ends - 1].tolist(), (ends - grams).tolist()):
-        out[_gram(c)] = (last_doc, ascii_[g:end], records)
+    for g, end, c, last_doc, records in zip(bounds[grams].tolist(), bounds[gram_ends].tolist(), code[grams].tolist(),
+                                            doc[gram_ends - 1].tolist(), (gram_ends - grams).tolist()):
+        out[_gram(c, names)] = (last_doc, ascii_[g:end], records)
     return out
 
 
-def _gram(code: int) -> str:
+def _gram(code: int, names: list[str]) -> str:
     kind, a, b = code >> 32, (code >> 16) & 0xFFFF, code & 0xFFFF
     if kind == CHAR:
         return chr(b)
+    if kind == NAMED:
+        return names[code & 0xFFFFFFFF]
     return ("#" if kind == TITLE else "") + chr(a) + chr(b)
 
 

@@ -12,6 +12,8 @@ import unicodedata
 from functools import cache
 from importlib.resources import files
 
+import numpy as np
+
 _CHARS = "0-9a-z\u00c0-\u024f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _GAP = re.compile(f"[^{_CHARS}]+")
 POSITIONS = 31  # positions are kept modulo this (search_postings.py)
@@ -85,6 +87,63 @@ def stream(text: str, keep: str = "") -> str:
     characters in `keep` are kept as they are (a separator between texts)."""
     gap = re.compile(f"[^{_CHARS}{keep}]+") if keep else _GAP
     return gap.sub(" ", normalise(text, gaps=False))
+
+
+def stream_units(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Each of `texts` as `stream` makes it, between spaces (" " + stream(text) + " "), all in
+    one array of UTF-16 code units, and each one's length in units.
+
+    The same as `stream`, done on arrays: the few characters that normalise to several are
+    replaced first (a regular expression, native speed when there are none), then every unit
+    goes through a table of the characters that change into one, and a run of gap units becomes
+    one space — a city's 12 million characters in a tenth of the time of `stream`'s regular
+    expressions. Every character `stream` keeps lies in the Basic Multilingual Plane; any other is
+    two gap units, one space, as in `stream`."""
+    if not texts:
+        return np.zeros(0, np.uint16), np.zeros(0, np.int64)
+    joined = "\x00".join(t.replace("\x00", " ") for t in texts)
+    one, searched = _unit_tables()
+    if _COMBINING.search(joined):  # marks that compose with the character before them: the exact path
+        units = np.frombuffer(stream(joined, keep="\x00").encode("utf-16-le"), dtype=np.uint16)
+    else:
+        longer, table = _longer()
+        units = one[np.frombuffer(longer.sub(lambda m: table[m.group()], joined).encode("utf-16-le"), dtype=np.uint16)]
+    gap = ~searched[units]
+    gap &= units != 0  # the separator
+    repeated = np.zeros(len(units), dtype=bool)
+    repeated[1:] = gap[1:] & gap[:-1]
+    units = np.where(gap, np.uint16(32), units)[~repeated]
+    # each text between spaces: a separator becomes two spaces, one more at either end
+    cut = units == 0
+    units = np.repeat(units, np.where(cut, 2, 1))
+    units[units == 0] = 32
+    units = np.concatenate(([32], units, [32])).astype(np.uint16)
+    where = np.flatnonzero(cut)
+    bounds = np.concatenate(([-1], where, [len(cut)]))
+    lengths = np.diff(bounds) - 1 + 2  # characters of each stream, and its two spaces
+    return units, lengths
+
+
+@cache
+def _longer() -> tuple[re.Pattern, dict[str, str]]:
+    """The characters `normalise` turns into several (①→1 is one, ㈠→(一) several)."""
+    _, table = _changes(False)
+    longer = {c: after for c, after in table.items() if len(after) != 1 or ord(after) > 0xFFFF}
+    return re.compile("[" + "".join(re.escape(c) for c in longer) + "]"), longer
+
+
+@cache
+def _unit_tables() -> tuple[np.ndarray, np.ndarray]:
+    """Per UTF-16 unit: what `normalise` makes of it when that is one unit, and whether
+    `stream` keeps it (not a gap)."""
+    _, table = _changes(False)
+    one = np.arange(0x10000, dtype=np.uint16)
+    for c, after in table.items():
+        if len(after) == 1 and ord(after) <= 0xFFFF:
+            one[ord(c)] = ord(after)
+    kept = re.compile(f"[{_CHARS}]")
+    searched = np.array([bool(kept.match(chr(n))) for n in range(0x10000)], dtype=bool)
+    return one, searched
 
 
 def phrase(word: str) -> list[str]:

@@ -17,32 +17,22 @@ by their texts, as any other word (search.py)."""
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections.abc import Iterator
 
-from generator.output.search_postings import encode
 from generator.output.search_text import stream
 
 MIN_TOKEN = 3
 PREFIXES = (3, 5)
-_ASCII = re.compile(r"[0-9A-Za-z\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")  # before normalisation
 _RUN = re.compile(r"[0-9a-z]+")
+_TOKEN = re.compile(f"[0-9a-z]{{{MIN_TOKEN},}}")  # a whole run: a shorter run never matches from its middle
 
 
-def token_postings(texts: list[list[str]], first: int = 0) -> dict[str, tuple[int, str, int]]:
-    """gram -> (last record number, postings, records) of the records' tokens."""
-    values = list({t for fields in texts for t in fields if _ASCII.search(t)})
-    streams = stream("\x00".join(v.replace("\x00", " ") for v in values), keep="\x00").split("\x00")  # one call
-    runs: dict[str, set[str]] = {}
-    for value, text in zip(values, streams):
-        found = {run for run in _RUN.findall(text) if len(run) >= MIN_TOKEN}
-        if found:
-            runs[value] = {"%" + run for run in found} | {">" + run[:n] for run in found for n in PREFIXES if len(run) >= n}
-    keys: dict[str, list[int]] = defaultdict(list)
-    for number, fields in enumerate(texts, first):
-        mine = [runs[value] for value in fields if value in runs]
-        for key in set().union(*mine) if mine else ():
-            keys[key].append(number)
-    return {key: (ids[-1], encode(ids), len(ids)) for key, ids in keys.items()}
+def tokens(streams: str) -> Iterator[tuple[int, list[str]]]:
+    """(offset, keys) of every token in normalised text (search_text.stream), with the keys
+    a record showing it has: "%" and the token, ">" and each of its PREFIXES."""
+    for m in _TOKEN.finditer(streams):
+        run = m.group()
+        yield m.start(), ["%" + run, *(">" + run[:n] for n in PREFIXES if len(run) >= n)]
 
 
 def token_filters(word: str) -> list[str]:
