@@ -204,6 +204,32 @@ def test_fast_normalisation_equals_nfkc_of_the_whole_text():
         assert stream(text) == re.sub(f"[^{_CHARS}]+", " ", _whole(text))
 
 
+def test_array_streams_equal_stream():
+    """The index normalises its texts as arrays of UTF-16 units (search_text.stream_units); every
+    text must come out as `stream` makes it, between spaces: every character of the Basic
+    Multilingual Plane beside others, characters that become several, combining marks, text
+    beyond the plane, and empty texts."""
+    from generator.output.search_text import stream, stream_units
+
+    texts = [chr(n) + other for n in range(0x10000) if not 0xD800 <= n < 0xE000 for other in "a字ｶ１ "]
+    texts += ["食品生產許可 ＡＢＣ１２３ ①②", "Ⅻ ㈠ ℃ ﬁ 丽 ｶﾞ", "（一）第三十五条，，罚款。", "", " ", "𠀀字𝐀", "a\x00b"]
+    units, lengths = stream_units(texts)
+    got = units.tobytes().decode("utf-16-le")
+    offsets = lengths.cumsum() - lengths
+    assert [got[o:o + n] for o, n in zip(offsets.tolist(), lengths.tolist())] == \
+        [f" {stream(t.replace(chr(0), ' '))} " for t in texts]
+    with_marks = ["e\u0301cole ΟΔΟΣ", "甲"]  # the exact path
+    units, lengths = stream_units(with_marks)
+    assert units.tobytes().decode("utf-16-le") == "".join(f" {stream(t)} " for t in with_marks)
+
+
+def test_a_token_the_text_shows_only_once_normalised_is_found(tmp_path):
+    """Circled digits are letters and digits once normalised (①②③ → 123): their record keeps the
+    token, so a query with something before the run does not filter it away."""
+    find = _index(tmp_path, {"甲": "编号①②③", "乙": "编号456"})
+    assert find("编号123") == ["甲"]
+
+
 def test_a_rarer_word_in_the_title_ranks_first(tmp_path):
     """Both records show both words; the one whose title shows the rarer word comes first,
     then the one whose title shows the common word, then neither."""

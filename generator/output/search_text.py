@@ -103,8 +103,9 @@ def stream_units(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         return np.zeros(0, np.uint16), np.zeros(0, np.int64)
     joined = "\x00".join(t.replace("\x00", " ") for t in texts)
     one, searched = _unit_tables()
-    if _COMBINING.search(joined):  # marks that compose with the character before them: the exact path
-        units = np.frombuffer(stream(joined, keep="\x00").encode("utf-16-le"), dtype=np.uint16)
+    if _COMBINING.search(joined):  # marks that compose with the character before them: each text as stream does it
+        joined = "\x00".join(stream(t.replace("\x00", " ")) for t in texts)
+        units = np.frombuffer(joined.encode("utf-16-le"), dtype=np.uint16)
     else:
         longer, table = _longer()
         units = one[np.frombuffer(longer.sub(lambda m: table[m.group()], joined).encode("utf-16-le"), dtype=np.uint16)]
