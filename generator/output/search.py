@@ -36,6 +36,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import orjson
+
 from generator.kinds import KINDS
 from generator.output.search_postings import decode, positioned, postings, rebase
 from generator.output.search_tokens import MIN_TOKEN, PREFIXES, token_filters
@@ -72,7 +74,9 @@ def fields(doc: dict) -> list[str]:
 
 
 def _dump(obj) -> bytes:
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
+    """Compact JSON in UTF-8 with sorted keys: the bytes of json.dumps(obj, ensure_ascii=False,
+    separators=(",", ":"), sort_keys=True), several times faster (tests/test_golden_files.py)."""
+    return orjson.dumps(obj, option=orjson.OPT_SORT_KEYS)
 
 
 def build_index(docs: list[dict], synonyms: list[list[str]] | None = None) -> dict[str, bytes]:
