@@ -32,7 +32,7 @@ MORE = 32
 MAX_POSITIONS = 6
 MASK_SYMBOLS = 7  # a record's positions of a frequent pair as a mask: 7 symbols of 5 bits
 CHAR, PAIR, TITLE, NAMED = 0, 1, 2, 3  # gram kinds, the key's top bits; NAMED: a token or an exact code
-_SYMBOLS = np.frombuffer(ALPHABET.encode("ascii"), dtype=np.uint8)
+_ASCII = ALPHABET.encode("ascii").ljust(256, b"?")  # symbol value -> its character (bytes.translate)
 _VALUE = {c: n for n, c in enumerate(ALPHABET)}
 
 
@@ -71,24 +71,30 @@ class _Texts:
         if not len(self.text):
             return []
         length = self.lengths[self.text]
-        total = int(length.sum())
         where = np.cumsum(length) - length  # each occurrence's start in the records' streams
-        shift_by = np.repeat(where - self.starts[self.text], length)
-        index = np.arange(total, dtype=np.int64)
-        chars = self.units[index - shift_by].astype(np.int64)
-        doc = np.repeat(self.doc, length)
-        doc_part = (doc + first) << 5
+        index = np.arange(int(length.sum()), dtype=np.int64)
+        source = index - np.repeat(where - self.starts[self.text], length)
+        chars = self.units[source]
+        spaces = chars == 32
+        doc_part = np.repeat((self.doc + first) << 5, length)
         shift = doc_bits + 5
         out = []
         if kind == PAIR:
-            keep = chars != 32
-            out.append((chars[keep] << shift) | doc_part[keep])
-        a, b = chars[:-1], chars[1:]
-        keep = (doc[:-1] == doc[1:]) & ((a != 32) | (b != 32))
-        key = (((kind << 32) | (a << 16) | b) << shift) | doc_part[:-1]
+            key = chars.astype(np.int64)
+            key <<= shift
+            key |= doc_part
+            out.append(key[~spaces])
+        key = chars[:-1].astype(np.int64)  # in place from here: arrays of a city's 12 million characters
+        key <<= 16
+        key |= chars[1:]
+        key |= kind << 32
+        key <<= shift
+        key |= doc_part[:-1]
         if kind == PAIR:  # the position in the record: from the start of its first text
-            record_start = np.repeat(where[np.searchsorted(self.doc, self.doc)], length)
-            key |= ((index - record_start) % POSITIONS)[:-1]
+            index -= np.repeat(where[np.searchsorted(self.doc, self.doc)], length)
+            key |= (index[:-1].astype(np.int32) % POSITIONS)
+        keep = doc_part[:-1] == doc_part[1:]
+        keep &= ~(spaces[:-1] & spaces[1:])
         out.append(key[keep])
         return out
 
@@ -181,9 +187,10 @@ def _encode_entries(keys: np.ndarray, doc_bits: int, names: list[str],
         width = digits + np.where(wild, 1 + MASK_SYMBOLS, count)
     else:
         width = digits
-    ends = np.cumsum(width, dtype=np.int64)
-    total = int(ends[-1])
-    last = ends - width + digits - 1  # the difference's last (lowest) symbol
+    offset = np.cumsum(width, dtype=np.int64)
+    total = int(offset[-1])
+    offset -= width  # each entry's first symbol
+    last = offset + digits - 1  # the difference's last (lowest) symbol
     symbols = np.empty(total + (n if positions else 0), dtype=np.uint8)  # + n: where masked pairs' keys go
     symbols[last] = delta & 31
     for j in range(1, int(digits.max())):
@@ -205,10 +212,10 @@ def _encode_entries(keys: np.ndarray, doc_bits: int, names: list[str],
             symbols[last[many] + 1] = ANYWHERE
             for j in range(MASK_SYMBOLS):
                 symbols[last[many] + 2 + j] = (mask >> (5 * j)) & 31
-    ascii_ = _SYMBOLS[symbols[:total]].tobytes().decode("ascii")
+    ascii_ = symbols[:total].tobytes().translate(_ASCII).decode("ascii")
     grams = np.flatnonzero(new_gram)
     gram_ends = np.append(grams[1:], len(code))
-    bounds = np.append(ends - width, total)
+    bounds = np.append(offset, total)
     out: dict[str, tuple[int, str, int]] = {}
     for g, end, c, last_doc, records in zip(bounds[grams].tolist(), bounds[gram_ends].tolist(), code[grams].tolist(),
                                             doc[gram_ends - 1].tolist(), (gram_ends - grams).tolist()):
