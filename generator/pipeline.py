@@ -35,7 +35,7 @@ from generator.publish.manifest import MANIFEST, check_drop, manifest_bytes
 from generator.publish.slices import WHOLE, Part, Slice, read_slices
 from generator.output.render import NAV_PAGES, Renderer, counted, environment
 from generator.publish.scan import check_site
-from generator.output.search import index_part
+from generator.output.search import index_part, join_index
 from generator.output.search_synonyms import site_synonyms
 from generator.output.sitemap import last_changes
 from generator.output.theme import Page, build_theme, shell_pages
@@ -122,6 +122,8 @@ def build(content_dir: Path, out_dir: Path, today: date, *, config_file: Path = 
                 docs = search_docs(site)
                 part.pieces.search = index_part(docs, *slice_.bounds(len(docs)), synonyms=site_synonyms(site),
                                                 workers=workers)
+                # one site: its index files now (written with the rest below); a slice's part is joined by merge
+                search_files = join_index([part.pieces.search]) if slice_.whole else None
             with timings.stage("write"):
                 for rel, data in open_data(slice_.view(site)).items():
                     part.write(rel, data)
@@ -130,7 +132,7 @@ def build(content_dir: Path, out_dir: Path, today: date, *, config_file: Path = 
                         part.write(rel, data)
                     part.write(MANIFEST, manifest_bytes(content))  # issue 6: counts for the drop guard
                 if slice_.whole:
-                    for rel, data in merging.join([part.pieces], site.info.base_url):
+                    for rel, data in merging.join([part.pieces], site.info.base_url, search_files):
                         output.write(rel, data)
                 else:
                     part.save(content_dir, today, site.info.base_url)

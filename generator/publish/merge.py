@@ -22,9 +22,11 @@ from generator.publish.write import Output
 _BOM = "\ufeff".encode("utf-8")
 
 
-def join(pieces: list[Pieces], base_url: str | None) -> Iterator[tuple[str, bytes]]:
-    """The search index, the open data files made of rows and the sitemap, from every slice's pieces."""
-    for rel, data in join_index([p.search for p in pieces]).items():
+def join(pieces: list[Pieces], base_url: str | None,
+         search: dict[str, bytes] | None = None) -> Iterator[tuple[str, bytes]]:
+    """The search index (unless `search` holds its files already joined), the open data files
+    made of rows and the sitemap, from every slice's pieces."""
+    for rel, data in (search if search is not None else join_index([p.search for p in pieces])).items():
         yield f"search/{rel}", data
     for rel in pieces[0].data:
         blobs = [p.data[rel] for p in pieces]
