@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 
 from generator.output.search_text import ANYWHERE, POSITIONS, stream_units
-from generator.output.search_tokens import tokens
+from generator.output.search_tokens import token_keys, tokens
 
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"
 MORE = 32
@@ -101,25 +101,38 @@ class _Texts:
     def token_keys(self, first: int, doc_bits: int, names: list[str]) -> np.ndarray:
         """A key per record and each token key its texts show (search_tokens.tokens); the
         keys' names are added to `names`."""
-        streams = self.units.tobytes().decode("utf-16-le")  # one unit a character: no surrogates are kept
-        number = {name: n for n, name in enumerate(names)}
-        found: list[tuple[int, int]] = []  # (offset, name number)
-        for offset, keys in tokens(streams):
-            found += [(offset, number.setdefault(k, len(number))) for k in keys]
-        names[:] = list(number)
+        found = tokens(self.units.tobytes().decode("utf-16-le"))  # one unit a character: no surrogates are kept
         if not found:
             return np.zeros(0, np.int64)
-        offsets, ids = np.array(found, dtype=np.int64).T
-        of_text = np.searchsorted(self.starts, offsets, side="right") - 1
-        order = np.argsort(of_text, kind="stable")
-        ids = ids[order]
+        distinct: dict[str, int] = {}
+        token = np.fromiter((distinct.setdefault(t, len(distinct)) for _, t in found), dtype=np.int64, count=len(found))
+        number = {name: n for n, name in enumerate(names)}
+        keys = [[number.setdefault(k, len(number)) for k in token_keys(t)] for t in distinct]
+        names[:] = list(number)
+        # each token found -> its keys (a few names per distinct token)
+        ids, starts_of = _flat(keys)
+        sizes = np.diff(starts_of)[token]
+        found_at = np.repeat(np.fromiter((offset for offset, _ in found), dtype=np.int64, count=len(found)), sizes)
+        ids = ids[_ranges(starts_of[token], sizes)]
+        of_text = np.searchsorted(self.starts, found_at, side="right") - 1  # ascending: tokens come in order
         per_text = np.bincount(of_text, minlength=len(self.lengths))
-        begin = np.cumsum(per_text) - per_text
         many = per_text[self.text]  # per occurrence: its text's token keys
         occurrence = np.repeat(np.arange(len(self.text)), many)
-        rank = np.arange(int(many.sum())) - np.repeat(np.cumsum(many) - many, many)
-        key = ids[begin[self.text[occurrence]] + rank]
+        key = ids[_ranges((np.cumsum(per_text) - per_text)[self.text], many)]
         return (((NAMED << 32) | key) << (doc_bits + 5)) | ((self.doc[occurrence] + first) << 5)
+
+
+def _flat(lists: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
+    """Lists as one array and where each starts (and the last ends)."""
+    sizes = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+    return (np.fromiter((x for list_ in lists for x in list_), dtype=np.int64, count=int(sizes.sum())),
+            np.concatenate(([0], np.cumsum(sizes))))
+
+
+def _ranges(starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """The indices starts[i], starts[i] + 1, … (sizes[i] of them) for every i, in order."""
+    total = int(sizes.sum())
+    return np.repeat(starts - (np.cumsum(sizes) - sizes), sizes) + np.arange(total)
 
 
 def _code_keys(codes: list[str], first: int, doc_bits: int, names: list[str]) -> np.ndarray:
@@ -207,8 +220,8 @@ def _encode_entries(keys: np.ndarray, doc_bits: int, names: list[str],
         many = np.flatnonzero(wild)
         if len(many):  # ANYWHERE, then the positions as a bit mask, 5 bits a symbol, low bits first
             sizes = count[many]
-            own = np.repeat(starts[many] - (np.cumsum(sizes) - sizes), sizes) + np.arange(int(sizes.sum()))
-            mask = np.bitwise_or.reduceat(np.left_shift(1, keys[own] & 31), np.cumsum(sizes) - sizes)
+            mask = np.bitwise_or.reduceat(np.left_shift(1, keys[_ranges(starts[many], sizes)] & 31),
+                                          np.cumsum(sizes) - sizes)
             symbols[last[many] + 1] = ANYWHERE
             for j in range(MASK_SYMBOLS):
                 symbols[last[many] + 2 + j] = (mask >> (5 * j)) & 31

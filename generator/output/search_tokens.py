@@ -17,8 +17,6 @@ by their texts, as any other word (search.py)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-
 from generator.output.search_text import stream
 
 MIN_TOKEN = 3
@@ -27,12 +25,14 @@ _RUN = re.compile(r"[0-9a-z]+")
 _TOKEN = re.compile(f"[0-9a-z]{{{MIN_TOKEN},}}")  # a whole run: a shorter run never matches from its middle
 
 
-def tokens(streams: str) -> Iterator[tuple[int, list[str]]]:
-    """(offset, keys) of every token in normalised text (search_text.stream), with the keys
-    a record showing it has: "%" and the token, ">" and each of its PREFIXES."""
-    for m in _TOKEN.finditer(streams):
-        run = m.group()
-        yield m.start(), ["%" + run, *(">" + run[:n] for n in PREFIXES if len(run) >= n)]
+def tokens(streams: str) -> list[tuple[int, str]]:
+    """(offset, token) of every token in normalised text (search_text.stream)."""
+    return [(m.start(), m.group()) for m in _TOKEN.finditer(streams)]
+
+
+def token_keys(token: str) -> list[str]:
+    """The keys a record showing `token` has: "%" and the token, ">" and each of its PREFIXES."""
+    return ["%" + token, *(">" + token[:n] for n in PREFIXES if len(token) >= n)]
 
 
 def token_filters(word: str) -> list[str]:
