@@ -70,13 +70,14 @@ class _Texts:
         TITLE: each pair)."""
         if not len(self.text):
             return []
-        length = self.lengths[self.text]
-        where = np.cumsum(length) - length  # each occurrence's start in the records' streams
-        index = np.arange(int(length.sum()), dtype=np.int64)
-        source = index - np.repeat(where - self.starts[self.text], length)
+        # 32-bit where the values fit (a province's 120 million characters do): half the memory to go through
+        length = self.lengths[self.text].astype(np.int32)
+        where = np.cumsum(length, dtype=np.int32) - length  # each occurrence's start in the records' streams
+        index = np.arange(int(length.sum()), dtype=np.int32)
+        source = index - np.repeat(where - self.starts[self.text].astype(np.int32), length)
         chars = self.units[source]
         spaces = chars == 32
-        doc_part = np.repeat((self.doc + first) << 5, length)
+        doc_part = np.repeat(((self.doc + first) << 5).astype(np.int32), length)
         shift = doc_bits + 5
         out = []
         if kind == PAIR:
@@ -92,7 +93,7 @@ class _Texts:
         key |= doc_part[:-1]
         if kind == PAIR:  # the position in the record: from the start of its first text
             index -= np.repeat(where[np.searchsorted(self.doc, self.doc)], length)
-            key |= (index[:-1].astype(np.int32) % POSITIONS)
+            key |= index[:-1] % POSITIONS
         keep = doc_part[:-1] == doc_part[1:]
         keep &= ~(spaces[:-1] & spaces[1:])
         out.append(key[keep])
