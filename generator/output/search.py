@@ -32,8 +32,10 @@ import gzip
 import json
 import multiprocessing
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from itertools import accumulate
 from pathlib import Path
 
 import orjson
@@ -113,7 +115,9 @@ def _postings(texts: list[list[str]], titles: list[str], codes: list[str], start
     if workers < 2 or len(texts) < 5000 or "fork" not in multiprocessing.get_all_start_methods():
         yield lambda: postings(texts, titles, codes, first=start)
         return
-    bounds = [len(texts) * i // workers for i in range(workers + 1)]
+    # shares of equal characters, not records: the first records (departments, long texts) would make one worker late
+    ends = list(accumulate(sum(map(len, fields_)) for fields_ in texts))
+    bounds = [0, *(bisect_left(ends, ends[-1] * i // workers) for i in range(1, workers)), len(texts)]
     _PART[:] = [texts, titles, codes]
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
