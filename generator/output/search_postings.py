@@ -5,11 +5,13 @@ index holds, per gram, the records that contain it:
   "x"    a single character (one-character queries)
   "xy"   an adjacent pair, with its positions in the record, so a word matches as a phrase
   "#xy"  a pair of the record's title (titles rank first)
+  "%…", ">…"  a token of letters and digits its text shows, or a token's beginning (search_tokens.py)
+  "=…"   its whole code or document number (an exact match ranks first)
 
 A city repeats its texts (the same duties and accountability wording under thousands of
 powers), so each distinct field is normalised once; then every occurrence of a gram in every
-record becomes one 64-bit key (gram, record, position modulo POSITIONS), and one vectorised
-sort groups them. numpy does in a second what a Python loop over 12 million characters does
+record becomes one 64-bit key (gram, record, position modulo POSITIONS; a token or code is a
+number in a list of names), and one vectorised sort groups them. numpy does in a second what a Python loop over 12 million characters does
 in minutes (docs/performance.md).
 
 A postings list is ASCII (JSON-safe, gzipped well by any static host), one symbol per
