@@ -11,8 +11,8 @@ index holds, per gram, the records that contain it:
 A city repeats its texts (the same duties and accountability wording under thousands of
 powers), so each distinct field is normalised once; then every occurrence of a gram in every
 record becomes one 64-bit key (gram, record, position modulo POSITIONS; a token or code is a
-number in a list of names), and one vectorised sort groups them. numpy does in a second what a Python loop over 12 million characters does
-in minutes (docs/performance.md).
+number in a list of names), and one vectorised sort groups them. numpy does in a second what a
+Python loop over 12 million characters does in minutes (docs/performance.md).
 
 A postings list is ASCII (JSON-safe, gzipped well by any static host), one symbol per
 character of ALPHABET (6 bits). Per record: the record number's difference to the previous
