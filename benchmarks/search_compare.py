@@ -11,7 +11,7 @@ Ours: `generator.output.search.search(index_dir, query, reads=...)` and `shown` 
 results checked against their texts, as the page shows them), the lookup assets/search.js
 does (exact matches; the typo, Traditional and everyday-word sets also take the closest
 matches the box shows when nothing matches); cold bytes are the gzip sizes of the files it read, meta.json, fold.json, assets/search.js
-and the document chunks of the first 10 results; latency is the header box's (typing to results
+and the text chunks of the first 10 results (their titles, links and snippets); latency is the header box's (typing to results
 on screen, debounce excluded). Pagefind: `python -m pagefind` over the record pages' main
 content (`--root-selector`, history and record tables excluded; the lists of records that name
 a record cannot be excluded without changing the templates, so Pagefind indexes them too), then
@@ -64,7 +64,7 @@ def ours(site_dir: Path, query: str, chunk: int, closest: bool = False) -> tuple
         engine.shown(index, query, hits[:8], 8, reads=reads)
         hits = engine.shown(index, query, hits[:20], 20) + hits[20:]
     files = reads | {index / "meta.json", index / "fold.json", site_dir / "assets" / "search.js"}
-    files |= {index / "d" / f"{i // chunk}.json" for i in hits[:10]}
+    files |= {index / "t" / f"{i // chunk}.json" for i in hits[:10]}
     return hits, sum(gz(p) for p in files if p.exists())
 
 
@@ -178,7 +178,7 @@ def compare(site_dir: Path, content_dir: Path, ours_build: dict, queries: list[s
     typo, Traditional and everyday-word `sets` ({name: [(typed, [meant words])]})."""
 
     index = site_dir / "search"
-    chunk = json.loads((index / "meta.json").read_text("utf-8"))["chunk"]
+    chunk = json.loads((index / "meta.json").read_text("utf-8"))["text_chunk"]
     rows = documents(index)
     start = time.perf_counter()
     texts = page_texts(site_dir, rows)

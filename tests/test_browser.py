@@ -197,3 +197,41 @@ def test_results_show_a_snippet_with_the_query_marked(page, base_url):
     header = page.locator(".site-search__results .search-result__snippet mark").first
     header.wait_for()
     assert header.inner_text() == "首贷"
+
+
+def test_header_results_come_from_the_text_chunks_alone(page, base_url, example_site):
+    """A result's title, link, kind and meta come with its texts (search/t/): no other file
+    per result (the document chunks d/ are gone)."""
+    from generator.output.search import records, search
+
+    fetched: list[str] = []
+    page.on("request", lambda request: fetched.append(request.url))
+    page.goto(base_url + "policies/")
+    page.get_by_role("combobox", name="搜索权责事项、政策、红黑榜").fill("食品生产")
+    first = page.locator(".site-search__results .search-result").first
+    first.wait_for()
+    url, title, kind, meta = records(example_site / "search")[search(example_site / "search", "食品生产")[0]]
+    assert first.locator(".search-result__title").inner_text() == title
+    assert first.locator(".search-result__title").get_attribute("href").startswith("../" + url.partition("#")[0] + "?q=")
+    assert first.locator(".search-result__kind").inner_text() == kind
+    assert meta and first.locator(".search-result__meta").inner_text() == meta
+    searched = [u.split("/search/")[1] for u in fetched if "/search/" in u]
+    assert any(u.startswith("t/") for u in searched) and not any(u.startswith("d/") for u in searched), searched
+
+
+def test_focusing_the_search_box_loads_the_index_head_before_typing(page, base_url):
+    """meta.json and fold.json are fetched when the box gets focus (a person clicks it before
+    typing), and when the search page opens, not at the first key."""
+    fetched: list[str] = []
+    page.on("request", lambda request: fetched.append(request.url))
+    page.goto(base_url + "policies/")
+    page.wait_for_load_state("networkidle")
+    assert not [u for u in fetched if "/search/" in u]  # a page nobody searches on downloads no index
+    page.get_by_role("combobox", name="搜索权责事项、政策、红黑榜").focus()
+    page.wait_for_load_state("networkidle")
+    assert {u.split("/search/")[1] for u in fetched if "/search/" in u} == {"meta.json", "fold.json"}
+    fetched.clear()
+    page.goto(base_url + "search/")
+    page.wait_for_load_state("networkidle")
+    assert {u.split("/search/", 1)[1] for u in fetched if "/search/meta.json" in u or "/search/fold.json" in u} \
+        == {"meta.json", "fold.json"}

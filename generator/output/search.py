@@ -8,7 +8,7 @@ index; a gram with a long postings list has a file of its own, so no query downl
 grams' long lists. Per-query bytes stay flat from a county to a province.
 
 Output under `search/`:
-  meta.json          shard count, doc chunk size, filter names and values, filter words, synonyms
+  meta.json          shard count, text chunk size, filter names and values, filter words, synonyms
   tags.json          per document: kind and filter values as small integers
   fold.json          Traditional -> Simplified character pairs the browser folds queries with
   g/<n>.json         shard n: {gram: postings, or their length when the gram has a file of
@@ -18,9 +18,9 @@ Output under `search/`:
                      (search_tokens.py)
   p/<hex>.json       the postings (a JSON string) of one gram with a long list; the name is the
                      gram's code points in hexadecimal joined by "-"
-  d/<n>.json         document chunk n: [[url, title, kind, meta], ...]
-  t/<n>.json         text chunk n: per document, the texts its page shows (snippets; a query
-                     left with a few records checks them here instead of downloading more)
+  t/<n>.json         text chunk n: per document [url, kind, meta, title, texts...]: what a
+                     result shows and the texts its page shows (snippets; a query left with a
+                     few records checks them here instead of downloading more)
 
 Postings are in search_postings' ASCII format. Category words such as 行政处罚 are filters
 (tags) as well as text: the results offer the filtered list.
@@ -43,9 +43,8 @@ from generator.output.search_tokens import MIN_TOKEN, PREFIXES, token_filters, t
 from generator.output.search_synonyms import default_groups, synonym_map
 from generator.output.search_text import POSITIONS, fold_table, normalise, phrase, query_grams, stream
 
-__all__ = ["build_index", "index_part", "join_index", "search", "normalise", "query_grams"]
+__all__ = ["build_index", "index_part", "join_index", "records", "search", "normalise", "query_grams"]
 
-DOC_CHUNK = 64
 TEXT_CHUNK = 8  # records' texts per t/ file: snippets of the results shown, and a check of a few
 TARGET_SHARD_BYTES = 4_000
 OWN_FILE = 2_000  # postings longer than this (characters) get a file of their own
@@ -167,8 +166,8 @@ def join_index(parts: list[dict]) -> dict[str, bytes]:
 
 def _index_files(encoded: dict[str, tuple[str, int]], docs: list[list],
                  synonyms: list[list[str]] | None = None) -> dict[str, bytes]:
-    """Shards, own files, tags and document chunks from joined postings (gram -> (postings,
-    number of records)) and [url, title, kind, meta, filters] rows."""
+    """Shards, own files, tags and text chunks from joined postings (gram -> (postings,
+    number of records)) and [url, title, kind, meta, filters, texts] rows."""
     files: dict[str, bytes] = {}
     in_shard: dict[str, str | int] = {}
     for gram, (text, records) in encoded.items():
@@ -194,11 +193,11 @@ def _index_files(encoded: dict[str, tuple[str, int]], docs: list[list],
             row.append(-1 if value is None else numbers[key].setdefault(value, len(numbers[key])))
         tags.append(row)
     values = {key: list(seen) for key, seen in numbers.items()}
-    texts = [_dump([d[5] for d in docs[start:start + TEXT_CHUNK]]) for start in range(0, len(docs), TEXT_CHUNK)]
+    texts = [_dump([_text_row(d) for d in docs[start:start + TEXT_CHUNK]]) for start in range(0, len(docs), TEXT_CHUNK)]
     text_bytes = _text_weight(texts, list(files.values()))  # files so far: the postings' own files
 
     files.update({
-        "meta.json": _dump({"version": 2, "shards": shards, "chunk": DOC_CHUNK, "text_chunk": TEXT_CHUNK,
+        "meta.json": _dump({"version": 2, "shards": shards, "text_chunk": TEXT_CHUNK,
                             "text_bytes": text_bytes,
                             "docs": len(docs), "verify": VERIFY, "long_word": LONG_WORD, "budget": BUDGET,
                             "tokens": [MIN_TOKEN, *PREFIXES],
@@ -210,11 +209,24 @@ def _index_files(encoded: dict[str, tuple[str, int]], docs: list[list],
     })
     for n, shard in enumerate(shard_maps):
         files[f"g/{n}.json"] = _dump(shard)
-    for start in range(0, len(docs), DOC_CHUNK):
-        chunk = [d[:4] for d in docs[start:start + DOC_CHUNK]]
-        files[f"d/{start // DOC_CHUNK}.json"] = _dump(chunk)
     files.update({f"t/{n}.json": data for n, data in enumerate(texts)})
     return files
+
+
+def _text_row(doc: list) -> list[str]:
+    """A document's row in its text chunk: [url, kind, meta, title, the other texts...]."""
+    url, title, kind, meta, _, texts = doc
+    return [url, kind, meta, title, *(texts[1:] if texts[:1] == [title] else texts)]
+
+
+def records(index_dir: Path) -> list[list[str]]:
+    """Every document's [url, title, kind, meta] in order, as its results show them (t/)."""
+    meta = json.loads((index_dir / "meta.json").read_text("utf-8"))
+    out = []
+    for n in range(0, meta["docs"], meta["text_chunk"]):
+        rows = json.loads((index_dir / "t" / f"{n // meta['text_chunk']}.json").read_text("utf-8"))
+        out += [[url, title, kind, shown] for url, kind, shown, title, *_ in rows]
+    return out
 
 
 def _text_weight(texts: list[bytes], own: list[bytes]) -> int:
@@ -326,7 +338,7 @@ def search(index_dir: Path, query: str, limit: int | None = None, reads: set[Pat
             texts[n] = json.loads((index_dir / "t" / f"{n}.json").read_text("utf-8"))
             if reads is not None:
                 reads.add(index_dir / "t" / f"{n}.json")
-        return shows_word(texts[n][doc % meta["text_chunk"]], word)
+        return shows_word(texts[n][doc % meta["text_chunk"]][3:], word)
 
     def in_title(word: str) -> set[int]:
         pairs = ["#" + g for g in phrase(word) if len(g) == 2]
@@ -407,7 +419,7 @@ def shown(index_dir: Path, query: str, ids: list[int], n: int = 10, reads: set[P
         path = index_dir / "t" / f"{doc // meta['text_chunk']}.json"
         if reads is not None:
             reads.add(path)
-        texts = json.loads(path.read_text("utf-8"))[doc % meta["text_chunk"]]
+        texts = json.loads(path.read_text("utf-8"))[doc % meta["text_chunk"]][3:]
         if all(any(shows_word(texts, w) for w in group) for group in groups):
             out.append(doc)
             if len(out) == n:

@@ -184,8 +184,9 @@
     return [first, then.slice(0, 1), rest].filter(function (step) { return step.length; });
   }
 
-  /* search/t/: per record, the texts its page shows (snippets, and checking a few records). */
-  function texts(root, meta, id) {
+  /* search/t/: per record [url, kind, meta, title, texts...]: what its result shows, and the
+   * texts its page shows (snippets, and checking a few records). */
+  function row(root, meta, id) {
     return fetchJSON(root + "search/t/" + Math.floor(id / meta.text_chunk) + ".json").then(function (rows) {
       return rows[id % meta.text_chunk];
     });
@@ -238,8 +239,8 @@
           function step(n) {
             if (n >= steps.length || (found && !found.length)) return Promise.resolve(found || []);
             if (found && cheaperByText(found, steps[n].map(function (i) { return values[i]; }), meta)) {
-              return Promise.all(found.map(function (id) { return texts(root, meta, id); })).then(function (rows) {
-                return found.filter(function (id, k) { return showsWord(rows[k], word); });
+              return Promise.all(found.map(function (id) { return row(root, meta, id); })).then(function (rows) {
+                return found.filter(function (id, k) { return showsWord(rows[k].slice(3), word); });
               });
             }
             var cost = steps[n].reduce(function (sum, i) { return sum + (typeof values[i] === "number" ? values[i] : 0); }, 0);
@@ -392,22 +393,13 @@
     return res.total > checked && (items.dropped || res.estimated) ? "约 " + total : String(total);
   }
 
-  /* The results to show: their rows (d/) and texts (t/); with `groups`, only records whose
-   * texts show the query (the index's positions are kept modulo meta.positions, so a rare
-   * record can match by its pairs alone: it is never shown). */
+  /* The results to show, from their rows (t/); with `groups`, only records whose texts show
+   * the query (the index's positions are kept modulo meta.positions, so a rare record can
+   * match by its pairs alone: it is never shown). */
   function docs(root, meta, ids, groups) {
-    var chunks = {};
-    ids.forEach(function (id) { chunks[Math.floor(id / meta.chunk)] = true; });
-    var rows = Promise.all(Object.keys(chunks).map(function (n) {
-      return fetchJSON(root + "search/d/" + n + ".json").then(function (rows) { return [n, rows]; });
-    }));
-    var words = Promise.all(ids.map(function (id) { return texts(root, meta, id); }));
-    return Promise.all([rows, words]).then(function (r) {
-      var byChunk = {};
-      r[0].forEach(function (pair) { byChunk[pair[0]] = pair[1]; });
-      var items = ids.map(function (id, k) {
-        var row = byChunk[Math.floor(id / meta.chunk)][id % meta.chunk];
-        return { url: row[0], title: row[1], kind: row[2], meta: row[3], fields: r[1][k] };
+    return Promise.all(ids.map(function (id) { return row(root, meta, id); })).then(function (rows) {
+      var items = rows.map(function (r) {
+        return { url: r[0], kind: r[1], meta: r[2], title: r[3], fields: r.slice(3) };
       }).filter(function (item) { return !groups || showsQuery(item.fields, groups); });
       items.dropped = ids.length - items.length;
       return items;
