@@ -27,13 +27,20 @@
     return normalise(text).replace(GAP, " ");
   }
 
+  /* meta.json and fold.json, fetched once: when the box gets focus (a person clicks it before
+   * typing), when the search page opens, or at the first query. */
+  var metas = {};
   function loadMeta(root) {
-    return Promise.all([fetchJSON(root + "search/meta.json"), fetchJSON(root + "search/fold.json")]).then(function (r) {
-      var pairs = Array.from(r[1]);
-      fold = {};
-      for (var i = 0; i + 1 < pairs.length; i += 2) fold[pairs[i]] = pairs[i + 1];
-      return r[0];
-    });
+    if (!metas[root]) {
+      metas[root] = Promise.all([fetchJSON(root + "search/meta.json"), fetchJSON(root + "search/fold.json")]).then(function (r) {
+        var pairs = Array.from(r[1]);
+        fold = {};
+        for (var i = 0; i + 1 < pairs.length; i += 2) fold[pairs[i]] = pairs[i + 1];
+        return r[0];
+      });
+      metas[root].catch(function () { delete metas[root]; });  /* a failed load is tried again */
+    }
+    return metas[root];
   }
 
   /* search_text.phrase: one word's pairs in order, or the one character it is. */
@@ -465,6 +472,7 @@
       input.setAttribute("aria-expanded", "false");
       setActive(-1);
     }
+    input.addEventListener("focus", function () { loadMeta(root).catch(function () {}); });
     input.addEventListener("input", function () {
       clearTimeout(timer);
       timer = setTimeout(function () {
@@ -526,6 +534,7 @@
     var root = rootOf(document.querySelector(".site-search") || container);
     var query = new URLSearchParams(location.search).get("q") || "";
     input.value = query;
+    loadMeta(root).catch(function () {});  /* the person is about to search */
     if (!query.trim()) return;
     searchOrClosest(root, query).then(function (res) {
       var shown = 0;
