@@ -235,3 +235,14 @@ def test_focusing_the_search_box_loads_the_index_head_before_typing(page, base_u
     page.wait_for_load_state("networkidle")
     assert {u.split("/search/", 1)[1] for u in fetched if "/search/meta.json" in u or "/search/fold.json" in u} \
         == {"meta.json", "fold.json"}
+
+
+def test_browser_normalises_text_as_the_index_does(page, base_url):
+    """search.js folds only the characters fold.json names (the rest as NFKC, lower case):
+    the same text as search_text.normalise, Traditional, full-width and combining marks alike."""
+    from generator.output.search_text import normalise
+
+    page.goto(base_url)
+    text = "食品生產許可 營業執照 ＡＢＣ１２３ Café Cafe\u0301 ｶﾀｶﾅ 〔2021〕374號 𠀀 ﬁ ⅣSTRASSE"
+    assert page.evaluate("t => window.siteSearch.search('', '食品').then(() => window.siteSearch.normalise(t))", text) \
+        == normalise(text)

@@ -17,10 +17,12 @@
   }
 
   var fold = {};  /* Traditional -> Simplified (search/fold.json), loaded with meta.json */
+  var folded = null;  /* a pattern of fold's keys: only they are replaced (native speed elsewhere) */
 
   /* search_text.stream: folded (NFKC, lower case, Simplified), every gap between runs one space. */
   function normalise(text) {
-    return Array.from(text.normalize("NFKC").toLowerCase()).map(function (c) { return fold[c] || c; }).join("");
+    var out = text.normalize("NFKC").toLowerCase();
+    return folded ? out.replace(folded, function (c) { return fold[c]; }) : out;
   }
 
   function stream(text) {
@@ -33,9 +35,13 @@
   function loadMeta(root) {
     if (!metas[root]) {
       metas[root] = Promise.all([fetchJSON(root + "search/meta.json"), fetchJSON(root + "search/fold.json")]).then(function (r) {
-        var pairs = Array.from(r[1]);
+        var pairs = Array.from(r[1]), keys = [];
         fold = {};
-        for (var i = 0; i + 1 < pairs.length; i += 2) fold[pairs[i]] = pairs[i + 1];
+        for (var i = 0; i + 1 < pairs.length; i += 2) {
+          fold[pairs[i]] = pairs[i + 1];
+          keys.push(pairs[i].replace(/[\\\]^-]/g, "\\$&"));
+        }
+        folded = keys.length ? new RegExp("[" + keys.join("") + "]", "gu") : null;
         return r[0];
       });
       metas[root].catch(function () { delete metas[root]; });  /* a failed load is tried again */
@@ -207,10 +213,17 @@
     return found.length <= meta.verify || (fetch > 0 && chunks * meta.text_bytes < fetch);
   }
 
-  /* search.shows_word */
-  function showsWord(fields, word) {
+  /* A record's texts (its t/ row's) as search.shows_word reads them, each streamed once. */
+  var streamed = new WeakMap();
+  function streamedTexts(row) {
+    if (!streamed.has(row)) streamed.set(row, row.slice(3).map(function (t) { return " " + stream(t) + " "; }));
+    return streamed.get(row);
+  }
+
+  /* search.shows_word, over a record's t/ row */
+  function showsWord(row, word) {
     var want = stream(word);
-    return fields.some(function (t) { return (" " + stream(t) + " ").indexOf(want) >= 0; });
+    return streamedTexts(row).some(function (t) { return t.indexOf(want) >= 0; });
   }
 
   function union(a, b) {
@@ -247,7 +260,7 @@
             if (n >= steps.length || (found && !found.length)) return Promise.resolve(found || []);
             if (found && cheaperByText(found, steps[n].map(function (i) { return values[i]; }), meta)) {
               return Promise.all(found.map(function (id) { return row(root, meta, id); })).then(function (rows) {
-                return found.filter(function (id, k) { return showsWord(rows[k].slice(3), word); });
+                return found.filter(function (id, k) { return showsWord(rows[k], word); });
               });
             }
             var cost = steps[n].reduce(function (sum, i) { return sum + (typeof values[i] === "number" ? values[i] : 0); }, 0);
@@ -370,8 +383,8 @@
   }
 
   /* search.shows_query: every word (or a word of its synonym group) shown by a text. */
-  function showsQuery(fields, groups) {
-    return groups.every(function (group) { return group.some(function (w) { return showsWord(fields, w); }); });
+  function showsQuery(row, groups) {
+    return groups.every(function (group) { return group.some(function (w) { return showsWord(row, w); }); });
   }
 
   /* The text around the first word of the query a record's texts show (its title aside),
@@ -406,8 +419,8 @@
   function docs(root, meta, ids, groups) {
     return Promise.all(ids.map(function (id) { return row(root, meta, id); })).then(function (rows) {
       var items = rows.map(function (r) {
-        return { url: r[0], kind: r[1], meta: r[2], title: r[3], fields: r.slice(3) };
-      }).filter(function (item) { return !groups || showsQuery(item.fields, groups); });
+        return { url: r[0], kind: r[1], meta: r[2], title: r[3], row: r, fields: r.slice(3) };
+      }).filter(function (item) { return !groups || showsQuery(item.row, groups); });
       items.dropped = ids.length - items.length;
       return items;
     });
@@ -604,5 +617,6 @@
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();
-  window.siteSearch = { search: search, searchOrClosest: searchOrClosest, queryGrams: queryGrams, shardOf: shardOf };
+  window.siteSearch = { search: search, searchOrClosest: searchOrClosest, queryGrams: queryGrams, shardOf: shardOf,
+                        normalise: normalise };
 })();
