@@ -246,3 +246,26 @@ def test_browser_normalises_text_as_the_index_does(page, base_url):
     text = "食品生產許可 營業執照 ＡＢＣ１２３ Café Cafe\u0301 ｶﾀｶﾅ 〔2021〕374號 𠀀 ﬁ ⅣSTRASSE"
     assert page.evaluate("t => window.siteSearch.search('', '食品').then(() => window.siteSearch.normalise(t))", text) \
         == normalise(text)
+
+
+def test_a_codes_tokens_are_looked_up_with_its_pairs(page, base_url, example_site):
+    """A code's letters-and-digits tokens (search_tokens) are requested in the same round as its
+    pairs' shards, not after them: one round trip fewer for codes, numbers and phones."""
+    import json
+
+    from generator.output.search import shard_of
+    from generator.output.search_tokens import token_filters
+    from generator.output.search_text import normalise
+
+    shards = json.loads((example_site / "search/meta.json").read_text("utf-8"))["shards"]
+    keys = token_filters(normalise("〔2021〕374号"))
+    assert keys == ["%2021", "%374"]
+    events: list[tuple[str, str]] = []
+    page.on("request", lambda r: events.append(("sent", r.url.split("/search/")[-1])))
+    page.on("requestfinished", lambda r: events.append(("done", r.url.split("/search/")[-1])))
+    page.goto(base_url)
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("q => window.siteSearch.search('', q).then(r => r.ids.length)", "〔2021〕374号")
+    first_done = next(i for i, (what, name) in enumerate(events) if what == "done" and name.startswith("g/"))
+    sent = [name for what, name in events[:first_done] if what == "sent"]
+    assert {f"g/{shard_of(k, shards)}.json" for k in keys} <= set(sent), events

@@ -298,6 +298,16 @@ def search(index_dir: Path, query: str, limit: int | None = None, reads: set[Pat
         grams_ = phrase(word)
         if not grams_:
             return set(range(meta["docs"]))
+        found: set[int] | None = None
+        tokens = [shard_value(key) for key in token_filters(word)]  # a code's or phone's runs narrow the records first
+        if None in tokens:
+            found = set()
+        for token in tokens:
+            if isinstance(token, str):  # a frequent token (a year) would narrow little for its bytes
+                ids = set(decode(token, False)[0])
+                found = ids if found is None else found & ids
+        if found is not None and len(found) <= meta["verify"]:  # a few left: checked by text, the pairs not needed
+            return {d for d in found if shows(d, word)}
         looked = looked_up(len(grams_), meta["long_word"])
         values: dict[int, str | int] = {}
         for i in looked:
@@ -305,14 +315,6 @@ def search(index_dir: Path, query: str, limit: int | None = None, reads: set[Pat
             if value is None:
                 return set()
             values[i] = value
-        found: set[int] | None = None
-        for key in token_filters(word):  # a code's or phone's runs narrow the records first
-            token = shard_value(key)
-            if token is None:
-                return set()
-            if isinstance(token, str):  # a frequent token (a year) would narrow little for its bytes
-                ids = set(decode(token, False)[0])
-                found = ids if found is None else found & ids
         lists: dict[int, tuple[list[int], dict[int, list[int]]]] = {}
         spent = 0
         for step in needed_pairs(values):  # nothing left: nothing more to fetch

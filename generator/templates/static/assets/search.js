@@ -251,18 +251,36 @@
         var grams = phrase(word);
         if (!grams.length) return Promise.resolve(all);
         var looked = lookedUp(grams.length, meta.long_word);
-        return Promise.all(looked.map(function (i) { return shardValue(root, meta, grams[i]); })).then(function (got) {
+        /* search_tokens: a code's or phone's runs narrow the records first; their shards are
+         * requested with the pairs', and a few records left are checked by text at once */
+        var keys = tokenFilters(word, meta.tokens);
+        var tokens = Promise.all(keys.map(function (k) { return shardValue(root, meta, k); })).then(function (got) {
+          if (got.some(function (v) { return v === undefined; })) return [];
+          var ids = null;
+          got.forEach(function (v) {  /* a frequent token (a year) would narrow little for its bytes */
+            if (typeof v === "string") ids = ids === null ? decode(v, false).ids : intersect(ids, decode(v, false).ids);
+          });
+          return ids;
+        });
+        var pairs = Promise.all(looked.map(function (i) { return shardValue(root, meta, grams[i]); }));
+        pairs.catch(function () {});  /* not needed when the tokens leave a few records */
+        return tokens.then(function (ids) {
+          if (ids !== null && ids.length <= meta.verify) return byText(ids);
+          return pairs.then(function (got) { return byPairs(got, ids); });
+        });
+        function byText(ids) {
+          return Promise.all(ids.map(function (id) { return row(root, meta, id); })).then(function (rows) {
+            return ids.filter(function (id, k) { return showsWord(rows[k], word); });
+          });
+        }
+        function byPairs(got, ids) {
           if (got.some(function (v) { return v === undefined; })) return [];
           var values = {};
           looked.forEach(function (i, n) { values[i] = got[n]; });
-          var steps = neededPairs(values), lists = {}, found = null, spent = 0;
+          var steps = neededPairs(values), lists = {}, found = ids, spent = 0;
           function step(n) {
             if (n >= steps.length || (found && !found.length)) return Promise.resolve(found || []);
-            if (found && cheaperByText(found, steps[n].map(function (i) { return values[i]; }), meta)) {
-              return Promise.all(found.map(function (id) { return row(root, meta, id); })).then(function (rows) {
-                return found.filter(function (id, k) { return showsWord(rows[k], word); });
-              });
-            }
+            if (found && cheaperByText(found, steps[n].map(function (i) { return values[i]; }), meta)) return byText(found);
             var cost = steps[n].reduce(function (sum, i) { return sum + (typeof values[i] === "number" ? values[i] : 0); }, 0);
             if (found && spent + cost > meta.budget) {  /* an estimate past the budget: the results shown are checked */
               estimated = true;
@@ -282,16 +300,8 @@
               return step(n + 1);
             });
           }
-          /* search_tokens: a code's or phone's runs narrow the records first */
-          var keys = tokenFilters(word, meta.tokens);
-          return Promise.all(keys.map(function (k) { return shardValue(root, meta, k); })).then(function (got) {
-            if (got.some(function (v) { return v === undefined; })) return [];
-            got.forEach(function (v) {  /* a frequent token (a year) would narrow little for its bytes */
-              if (typeof v === "string") found = found === null ? decode(v, false).ids : intersect(found, decode(v, false).ids);
-            });
-            return step(0);
-          });
-        });
+          return step(0);
+        }
       }
 
       var words = raw.map(normalise);
