@@ -88,39 +88,59 @@
 
   /* search_postings.decode: per record its number's difference to the previous one (5 bits a
    * symbol, high first, 32 = more follows), then for a pair its positions (32 = more follows;
-   * 31 = a bit mask of the positions follows in 7 symbols). */
+   * 31 = a bit mask of the positions follows in 7 symbols). The positions are read only for the
+   * records a phrase check asks about (`positionsOf`): most records of a long list are not. */
   var ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_";
-  var VALUE = {};
-  for (var v = 0; v < ALPHABET.length; v++) VALUE[ALPHABET[v]] = v;
+  var VALUE = new Int8Array(128);
+  for (var v = 0; v < ALPHABET.length; v++) VALUE[ALPHABET.charCodeAt(v)] = v;
 
   function positioned(gram) {
     return Array.from(gram).length === 2 && gram[0] !== "#" && gram[0] !== "=";
   }
 
   function decode(text, withPositions) {
-    var ids = [], where = {}, total = 0, i = 0, n = text.length;
+    var ids = [], at = [], total = 0, i = 0, n = text.length, value, symbol;
     while (i < n) {
-      var value = 0, symbol;
-      do { symbol = VALUE[text[i++]]; value = value * 32 + (symbol & 31); } while (symbol & 32);
+      value = 0;
+      do { symbol = VALUE[text.charCodeAt(i++)]; value = value * 32 + (symbol & 31); } while (symbol & 32);
       total += value;
       ids.push(total);
       if (!withPositions) continue;
-      var found = [];
-      for (;;) {
-        symbol = VALUE[text[i++]];
-        if (symbol === 31) {
-          for (var j = 0; j < 7; j++) {
-            var bits = VALUE[text[i++]];
-            for (var b = 0; b < 5; b++) if (bits & (1 << b)) found.push(j * 5 + b);
-          }
-          break;
-        }
-        found.push(symbol & 31);
-        if (!(symbol & 32)) break;
-      }
-      where[total] = found;
+      at.push(i);
+      do {  /* skip the positions */
+        symbol = VALUE[text.charCodeAt(i++)];
+        if (symbol === 31) { i += 7; break; }
+      } while (symbol & 32);
     }
-    return { ids: ids, where: where };
+    return { ids: ids, at: at, text: text };
+  }
+
+  /* A record's positions in a decoded list (none when the list does not hold it). */
+  function positionsOf(list, id) {
+    var lo = 0, hi = list.at.length - 1, mid;
+    while (lo <= hi) {
+      mid = (lo + hi) >> 1;
+      if (list.ids[mid] < id) lo = mid + 1;
+      else if (list.ids[mid] > id) hi = mid - 1;
+      else return readPositions(list.text, list.at[mid]);
+    }
+    return [];
+  }
+
+  function readPositions(text, i) {
+    var found = [], symbol;
+    for (;;) {
+      symbol = VALUE[text.charCodeAt(i++)];
+      if (symbol === 31) {
+        for (var j = 0; j < 7; j++) {
+          var bits = VALUE[text.charCodeAt(i++)];
+          for (var b = 0; b < 5; b++) if (bits & (1 << b)) found.push(j * 5 + b);
+        }
+        return found;
+      }
+      found.push(symbol & 31);
+      if (!(symbol & 32)) return found;
+    }
   }
 
   function intersect(a, b) {
@@ -292,9 +312,10 @@
                 lists[i] = got[k];
                 found = found === null ? got[k].ids : intersect(found, got[k].ids);
               });
+              var keys = Object.keys(lists);
               found = found.filter(function (id) {
                 var where = {};
-                Object.keys(lists).forEach(function (i) { where[i] = lists[i].where[id] || []; });
+                keys.forEach(function (i) { where[i] = positionsOf(lists[i], id); });
                 return phraseAt(where, meta.positions);
               });
               return step(n + 1);
