@@ -232,3 +232,15 @@ def test_the_text_chunks_carry_what_a_result_shows(example_site):
     assert len(records(example_site / "search")) == meta["docs"]
     first = search_docs(check(EXAMPLE, TODAY)[1])[0]
     assert [url, title, kind, shown_meta] == [first["url"], first["title"], first["kind"], first["meta"]]
+
+
+def test_light_files_of_their_own_are_fetched_in_one_round():
+    """A word's pairs in their shards come first; of its pairs with files of their own, the
+    rarest alone (it may leave few records to check by text), then the others — unless
+    together they weigh little (meta.together), when one round trip fetches them all."""
+    from generator.output.search import needed_pairs
+
+    values = {0: "0A", 1: 4000, 2: 9000, 3: 6000, 4: 9000, 5: 5000}  # 1, 3, 5 cover every character
+    assert needed_pairs(values) == [[0], [1], [3, 5]]
+    assert needed_pairs(values, together=15_000) == [[0], [1, 3, 5]]
+    assert needed_pairs(values, together=14_999) == [[0], [1], [3, 5]]

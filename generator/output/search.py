@@ -198,7 +198,7 @@ def _index_files(encoded: dict[str, tuple[str, int]], docs: list[list],
 
     files.update({
         "meta.json": _dump({"version": 2, "shards": shards, "text_chunk": TEXT_CHUNK,
-                            "text_bytes": text_bytes,
+                            "text_bytes": text_bytes, "together": min(TOGETHER * text_bytes, BUDGET),
                             "docs": len(docs), "verify": VERIFY, "long_word": LONG_WORD, "budget": BUDGET,
                             "tokens": [MIN_TOKEN, *PREFIXES],
                             "positions": POSITIONS, "filters": list(FILTER_KEYS), "values": values,
@@ -317,7 +317,7 @@ def search(index_dir: Path, query: str, limit: int | None = None, reads: set[Pat
             values[i] = value
         lists: dict[int, tuple[list[int], dict[int, list[int]]]] = {}
         spent = 0
-        for step in needed_pairs(values):  # nothing left: nothing more to fetch
+        for step in needed_pairs(values, meta["together"]):  # nothing left: nothing more to fetch
             if found is not None and cheaper_by_text(found, [values[i] for i in step], meta):
                 return {d for d in found if shows(d, word)}
             cost = sum(v for v in (values[i] for i in step) if isinstance(v, int))
@@ -369,6 +369,7 @@ def search(index_dir: Path, query: str, limit: int | None = None, reads: set[Pat
 
 BUDGET = 150_000  # characters of files of their own one word fetches before its count is an estimate
 VERIFY = 10  # this few records left: checked against their texts (t/), not more postings
+TOGETHER = 20  # text chunks' weight: a word's files of their own this light are fetched in one round trip
 LONG_WORD = 10  # a word of more pairs than this is looked up by every other pair and its last
 
 
@@ -380,14 +381,15 @@ def looked_up(pairs: int, long_word: int = LONG_WORD) -> list[int]:
     return sorted({*range(0, pairs, 2), pairs - 1})
 
 
-def needed_pairs(values: dict[int, str | int]) -> list[list[int]]:
+def needed_pairs(values: dict[int, str | int], together: int = 0) -> list[list[int]]:
     """Which of a word's pairs to use (keys: their offsets in the word), in steps, given their
     shard values (postings in the shard, or the number of records of a pair with a file of its
     own): first every one already in its shard; then, of the files of their own, the fewest
     records that still put every character of the word in a pair used (the frequent pairs
     between rare ones would add bytes to download, not precision), the rarest alone, then the
-    others. A step that leaves no record ends the lookup; one that leaves a few has them
-    checked by text."""
+    others — all in one step when together they weigh no more than `together` characters (a
+    round trip saved). A step that leaves no record ends the lookup; one that leaves a few has
+    them checked by text."""
     n = max(values) + 1 if values else 0
     inf = float("inf")
     cost = [0.0 if isinstance(values.get(i), str) else float(values[i]) if i in values else inf for i in range(n)]
@@ -406,7 +408,8 @@ def needed_pairs(values: dict[int, str | int]) -> list[list[int]]:
             s = 1
     first = sorted(i for i in chosen if forced[i])
     then = sorted((i for i in chosen if not forced[i]), key=lambda i: (values[i], i))
-    steps = [first, then[:1], sorted(then[1:])]
+    light = sum(values[i] for i in then) <= together
+    steps = [first, sorted(then)] if light else [first, then[:1], sorted(then[1:])]
     return [step for step in steps if step]
 
 

@@ -189,8 +189,9 @@
   }
 
   /* search.needed_pairs: those in their shards first; then, of the files of their own, the
-   * fewest records that still cover every character, the rarest alone, then the others. */
-  function neededPairs(values) {
+   * fewest records that still cover every character, the rarest alone, then the others (all
+   * at once when together they weigh no more than `together`). */
+  function neededPairs(values, together) {
     var n = Math.max.apply(null, Object.keys(values).map(Number)) + 1, i;
     var cost = [], forced = [], best = [];
     for (i = 0; i < n; i++) {
@@ -214,7 +215,9 @@
     var then = chosen.filter(function (i) { return !forced[i]; })
       .sort(function (a, b) { return values[a] - values[b] || a - b; });
     var rest = then.slice(1).sort(function (a, b) { return a - b; });
-    return [first, then.slice(0, 1), rest].filter(function (step) { return step.length; });
+    var weight = then.reduce(function (sum, i) { return sum + values[i]; }, 0);
+    var steps = weight <= together ? [first, then.slice().sort(function (a, b) { return a - b; })] : [first, then.slice(0, 1), rest];
+    return steps.filter(function (step) { return step.length; });
   }
 
   /* search/t/: per record [url, kind, meta, title, texts...]: what its result shows, and the
@@ -297,7 +300,7 @@
           if (got.some(function (v) { return v === undefined; })) return [];
           var values = {};
           looked.forEach(function (i, n) { values[i] = got[n]; });
-          var steps = neededPairs(values), lists = {}, found = ids, spent = 0;
+          var steps = neededPairs(values, meta.together), lists = {}, found = ids, spent = 0;
           function step(n) {
             if (n >= steps.length || (found && !found.length)) return Promise.resolve(found || []);
             if (found && cheaperByText(found, steps[n].map(function (i) { return values[i]; }), meta)) return byText(found);
