@@ -10,11 +10,13 @@ downloads on a cold cache, and milliseconds in Chromium.
 Ours: `generator.output.search.search(index_dir, query, reads=...)` and `shown` (the first page of
 results checked against their texts, as the page shows them), the lookup assets/search.js
 does (exact matches; the typo, Traditional and everyday-word sets also take the closest
-matches the box shows when nothing matches); cold bytes are the gzip sizes of the files it read, meta.json, fold.json, assets/search.js
-and the text chunks of the first 10 results (their titles, links and snippets); latency is the header box's (typing to results
-on screen, debounce excluded: the box clicked, then the text entered at once). Pagefind: `python -m pagefind` over the record pages' main
-content (`--root-selector`, history and record tables excluded; the lists of records that name
-a record cannot be excluded without changing the templates, so Pagefind indexes them too), then
+matches the box shows when nothing matches); cold bytes are the gzip sizes of the files it
+read, meta.json, fold.json, assets/search.js and the text chunks of the first 10 results (their
+titles, links and snippets); latency is the header box's (the box clicked, then the text
+entered at once; from the input event to results on screen, debounce excluded). Pagefind:
+`python -m pagefind` over the record pages' main content (`--root-selector`, history and
+record tables excluded; the lists of records that name a record cannot be excluded without
+changing the templates, so Pagefind indexes them too), then
 driven in Chromium: pagefind.js imported in a page of the site with a cold cache, a search, the
 first 10 results' data; bytes are what that fetched (files Pagefind stores compressed counted
 as stored, others gzipped); latency is import + search + data. A Pagefind result is a page: it
