@@ -269,3 +269,25 @@ def test_a_codes_tokens_are_looked_up_with_its_pairs(page, base_url, example_sit
     first_done = next(i for i, (what, name) in enumerate(events) if what == "done" and name.startswith("g/"))
     sent = [name for what, name in events[:first_done] if what == "sent"]
     assert {f"g/{shard_of(k, shards)}.json" for k in keys} <= set(sent), events
+
+
+def test_an_index_file_that_failed_on_focus_is_fetched_again_when_typing(page, base_url):
+    """The early load on focus must not make a passing network failure stick."""
+    failed: list[str] = []
+
+    def once(route):
+        if not failed:
+            failed.append(route.request.url)
+            route.abort()
+        else:
+            route.continue_()
+
+    page.route("**/search/meta.json", once)
+    page.goto(base_url + "policies/")
+    box = page.get_by_role("combobox", name="搜索权责事项、政策、红黑榜")
+    box.focus()
+    page.wait_for_load_state("networkidle")
+    assert failed
+    box.fill("食品生产")
+    page.locator(".site-search__results .search-result").first.wait_for()
+    assert page.locator("#site-search-status").inner_text().startswith("找到")

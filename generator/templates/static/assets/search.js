@@ -12,6 +12,7 @@
         if (!r.ok) throw new Error(url + " " + r.status);
         return r.json();
       });
+      cache[url].catch(function () { delete cache[url]; });  /* a failed file is fetched again next time */
     }
     return cache[url];
   }
