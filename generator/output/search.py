@@ -408,7 +408,7 @@ def needed_pairs(values: dict[int, str | int], together: int = 0) -> list[list[i
             s = 1
     first = sorted(i for i in chosen if forced[i])
     then = sorted((i for i in chosen if not forced[i]), key=lambda i: (values[i], i))
-    light = sum(values[i] for i in then) <= together
+    light = sum(int(values[i]) for i in then) <= together  # files of their own: their lengths
     steps = [first, sorted(then)] if light else [first, then[:1], sorted(then[1:])]
     return [step for step in steps if step]
 
