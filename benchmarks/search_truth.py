@@ -4,7 +4,7 @@ query sets it is measured with (benchmarks/search_compare.py).
 The truth is literal matching of the normalised query over the text each record page shows in
 its main content, without the history and the lists of other records that name it: the same
 cut as tests/test_search_quality.py's `page_texts`, parsed with lxml so that 25,000 pages take
-seconds. A search document is a row of search/d/<n>.json; a board or task list page holds
+seconds. A search document is a row of search/t/<n>.json; a board or task list page holds
 several, each its own element with the document's anchor as id.
 
 The query sets: the benchmark's own words (benchmarks/run.py QUERIES), words and phrases drawn
@@ -15,7 +15,6 @@ word of the word's groups."""
 
 from __future__ import annotations
 
-import json
 import random
 import re
 from pathlib import Path
@@ -31,10 +30,10 @@ CLAUSE = re.compile(r"[，；。、：,;:\s]+")
 
 
 def documents(index_dir: Path) -> list[list]:
-    """The search documents in order: [url, title, kind, meta, ...] rows of search/d/<n>.json."""
-    meta = json.loads((index_dir / "meta.json").read_text("utf-8"))
-    return [row for n in range(0, meta["docs"], meta["chunk"])
-            for row in json.loads((index_dir / "d" / f"{n // meta['chunk']}.json").read_text("utf-8"))]
+    """The search documents in order: [url, title, kind, meta] as their results show them (search/t/)."""
+    from generator.output.search import records
+
+    return records(index_dir)
 
 
 def _main_text(main, keep: str, others: set[str]) -> str:

@@ -197,3 +197,97 @@ def test_results_show_a_snippet_with_the_query_marked(page, base_url):
     header = page.locator(".site-search__results .search-result__snippet mark").first
     header.wait_for()
     assert header.inner_text() == "首贷"
+
+
+def test_header_results_come_from_the_text_chunks_alone(page, base_url, example_site):
+    """A result's title, link, kind and meta come with its texts (search/t/): no other file
+    per result (the document chunks d/ are gone)."""
+    from generator.output.search import records, search
+
+    fetched: list[str] = []
+    page.on("request", lambda request: fetched.append(request.url))
+    page.goto(base_url + "policies/")
+    page.get_by_role("combobox", name="搜索权责事项、政策、红黑榜").fill("食品生产")
+    first = page.locator(".site-search__results .search-result").first
+    first.wait_for()
+    url, title, kind, meta = records(example_site / "search")[search(example_site / "search", "食品生产")[0]]
+    assert first.locator(".search-result__title").inner_text() == title
+    assert first.locator(".search-result__title").get_attribute("href").startswith("../" + url.partition("#")[0] + "?q=")
+    assert first.locator(".search-result__kind").inner_text() == kind
+    assert meta and first.locator(".search-result__meta").inner_text() == meta
+    searched = [u.split("/search/")[1] for u in fetched if "/search/" in u]
+    assert any(u.startswith("t/") for u in searched) and not any(u.startswith("d/") for u in searched), searched
+
+
+def test_focusing_the_search_box_loads_the_index_head_before_typing(page, base_url):
+    """meta.json and fold.json are fetched when the box gets focus (a person clicks it before
+    typing), and when the search page opens, not at the first key."""
+    fetched: list[str] = []
+    page.on("request", lambda request: fetched.append(request.url))
+    page.goto(base_url + "policies/")
+    page.wait_for_load_state("networkidle")
+    assert not [u for u in fetched if "/search/" in u]  # a page nobody searches on downloads no index
+    page.get_by_role("combobox", name="搜索权责事项、政策、红黑榜").focus()
+    page.wait_for_load_state("networkidle")
+    assert {u.split("/search/")[1] for u in fetched if "/search/" in u} == {"meta.json", "fold.json"}
+    fetched.clear()
+    page.goto(base_url + "search/")
+    page.wait_for_load_state("networkidle")
+    assert {u.split("/search/", 1)[1] for u in fetched if "/search/meta.json" in u or "/search/fold.json" in u} \
+        == {"meta.json", "fold.json"}
+
+
+def test_browser_normalises_text_as_the_index_does(page, base_url):
+    """search.js folds only the characters fold.json names (the rest as NFKC, lower case):
+    the same text as search_text.normalise, Traditional, full-width and combining marks alike."""
+    from generator.output.search_text import normalise
+
+    page.goto(base_url)
+    text = "食品生產許可 營業執照 ＡＢＣ１２３ Café Cafe\u0301 ｶﾀｶﾅ 〔2021〕374號 𠀀 ﬁ ⅣSTRASSE"
+    assert page.evaluate("t => window.siteSearch.search('', '食品').then(() => window.siteSearch.normalise(t))", text) \
+        == normalise(text)
+
+
+def test_a_codes_tokens_are_looked_up_with_its_pairs(page, base_url, example_site):
+    """A code's letters-and-digits tokens (search_tokens) are requested in the same round as its
+    pairs' shards, not after them: one round trip fewer for codes, numbers and phones."""
+    import json
+
+    from generator.output.search import shard_of
+    from generator.output.search_tokens import token_filters
+    from generator.output.search_text import normalise
+
+    shards = json.loads((example_site / "search/meta.json").read_text("utf-8"))["shards"]
+    keys = token_filters(normalise("〔2021〕374号"))
+    assert keys == ["%2021", "%374"]
+    events: list[tuple[str, str]] = []
+    page.on("request", lambda r: events.append(("sent", r.url.split("/search/")[-1])))
+    page.on("requestfinished", lambda r: events.append(("done", r.url.split("/search/")[-1])))
+    page.goto(base_url)
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("q => window.siteSearch.search('', q).then(r => r.ids.length)", "〔2021〕374号")
+    first_done = next(i for i, (what, name) in enumerate(events) if what == "done" and name.startswith("g/"))
+    sent = [name for what, name in events[:first_done] if what == "sent"]
+    assert {f"g/{shard_of(k, shards)}.json" for k in keys} <= set(sent), events
+
+
+def test_an_index_file_that_failed_on_focus_is_fetched_again_when_typing(page, base_url):
+    """The early load on focus must not make a passing network failure stick."""
+    failed: list[str] = []
+
+    def once(route):
+        if not failed:
+            failed.append(route.request.url)
+            route.abort()
+        else:
+            route.continue_()
+
+    page.route("**/search/meta.json", once)
+    page.goto(base_url + "policies/")
+    box = page.get_by_role("combobox", name="搜索权责事项、政策、红黑榜")
+    box.focus()
+    page.wait_for_load_state("networkidle")
+    assert failed
+    box.fill("食品生产")
+    page.locator(".site-search__results .search-result").first.wait_for()
+    assert page.locator("#site-search-status").inner_text().startswith("找到")

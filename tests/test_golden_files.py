@@ -33,9 +33,9 @@ Updating: after an intended format change, run
 (the same flag as the page goldens, conftest.py), which rewrites tests/golden/site*/ from the
 current output, adding and deleting files as the build does; review `git diff tests/golden/`.
 
-The search index (search/: meta.json, tags.json, fold.json, the shards g/, the document and
-text chunks d/ and t/, and p/ when a gram's postings have a file of their own) is compact JSON,
-stored one item a line like the facet data.
+The search index (search/: meta.json, tags.json, fold.json, the shards g/, the text chunks t/
+(what a result shows and the texts it is checked against), and p/ when a gram's postings have
+a file of their own) is compact JSON, stored one item a line like the facet data.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ import pytest
 
 from conftest import EXAMPLE, TODAY
 from generator.pipeline import check, search_docs
-from generator.output.search import build_index, offers, normalise, query_grams, search
+from generator.output.search import build_index, offers, normalise, query_grams, records, search
 from generator.output.search_text import _CHARS
 from generator.output.search_postings import decode, encode, postings, rebase
 
@@ -42,15 +42,10 @@ def test_recall_against_literal_substring_matching(example_site, example_docs):
 
 
 def test_queries_find_the_records_people_look_for(example_site):
-    meta = json.loads((example_site / "search/meta.json").read_text("utf-8"))
-    chunk = meta["chunk"]
+    rows = records(example_site / "search")
 
     def titles(query: str) -> list[str]:
-        ids = search(example_site / "search", query)
-        rows = {}
-        for n in {i // chunk for i in ids}:
-            rows[n] = json.loads((example_site / f"search/d/{n}.json").read_text("utf-8"))
-        return [rows[i // chunk][i % chunk][1] for i in ids]
+        return [rows[i][1] for i in search(example_site / "search", query)]
 
     assert titles("食品生产")[0].startswith("食品生产许可")
     assert "建筑工程施工许可证核发" in titles("施工许可")[:3]
@@ -126,15 +121,10 @@ def test_traditional_characters_find_simplified_text(example_site):
 
 def test_everyday_words_find_what_they_mean(example_site):
     """The default synonym table (generator/data/synonyms.yaml) ships with the product."""
+    rows = records(example_site / "search")
+
     def titles(query):
-        meta = json.loads((example_site / "search/meta.json").read_text("utf-8"))
-        rows = {}
-        out = []
-        for i in search(example_site / "search", query):
-            n = i // meta["chunk"]
-            rows.setdefault(n, json.loads((example_site / f"search/d/{n}.json").read_text("utf-8")))
-            out.append(rows[n][i % meta["chunk"]][1])
-        return out
+        return [rows[i][1] for i in search(example_site / "search", query)]
 
     assert "开办餐饮店" in titles("开饭店")[:3] and any(t.startswith("食品经营许可") for t in titles("开饭店"))
     assert any("设立" in t and "登记" in t for t in titles("办营业执照"))
@@ -152,9 +142,8 @@ def test_a_site_adds_its_own_synonyms_in_search_yaml(tmp_path):
     meta = json.loads((tmp_path / "site/search/meta.json").read_text("utf-8"))
     assert meta["synonyms"]["开小馆子"] == ["开小馆子", "开办餐饮店"]
     assert "开饭店" in meta["synonyms"]  # the default table stays
-    chunk = meta["chunk"]
-    urls = [json.loads((tmp_path / f"site/search/d/{i // chunk}.json").read_text("utf-8"))[i % chunk][0]
-            for i in search(tmp_path / "site/search", "开小馆子")]
+    rows = records(tmp_path / "site/search")
+    urls = [rows[i][0] for i in search(tmp_path / "site/search", "开小馆子")]
     assert "events/kaiban-canyin/" in urls[:3]
 
 
@@ -171,11 +160,10 @@ def test_search_yaml_errors_are_located(tmp_path, capsys):
 def test_closest_matches_when_nothing_matches_exactly(example_site):
     from generator.output.search import closest
 
-    meta = json.loads((example_site / "search/meta.json").read_text("utf-8"))
-    chunk = meta["chunk"]
+    rows = records(example_site / "search")
 
     def title(i):
-        return json.loads((example_site / f"search/d/{i // chunk}.json").read_text("utf-8"))[i % chunk][1]
+        return rows[i][1]
 
     assert search(example_site / "search", "食品生产许课") == []  # one wrong character
     assert title(closest(example_site / "search", "食品生产许课")[0]).startswith("食品生产许可")
@@ -272,3 +260,30 @@ def test_codes_and_phones_narrow_by_their_letters_and_digits_tokens(tmp_path):
     assert find("0411-39026100") == ["甲", "乙"]
     assert find("39026100") == ["甲", "乙", "丙"]
     assert find("FW-219901-0062-005") == ["丁"]
+
+
+def test_the_text_chunks_carry_what_a_result_shows(example_site):
+    """search/t/ rows: [url, kind, meta, title, texts...]; no document chunks (d/) beside them."""
+    from generator.output.search import records
+
+    meta = json.loads((example_site / "search/meta.json").read_text("utf-8"))
+    assert not (example_site / "search/d").exists() and "chunk" not in meta
+    rows = json.loads((example_site / "search/t/0.json").read_text("utf-8"))
+    assert len(rows) == meta["text_chunk"]
+    url, kind, shown_meta, title, *texts = rows[0]
+    assert records(example_site / "search")[0] == [url, title, kind, shown_meta]
+    assert len(records(example_site / "search")) == meta["docs"]
+    first = search_docs(check(EXAMPLE, TODAY)[1])[0]
+    assert [url, title, kind, shown_meta] == [first["url"], first["title"], first["kind"], first["meta"]]
+
+
+def test_light_files_of_their_own_are_fetched_in_one_round():
+    """A word's pairs in their shards come first; of its pairs with files of their own, the
+    rarest alone (it may leave few records to check by text), then the others — unless
+    together they weigh little (meta.together), when one round trip fetches them all."""
+    from generator.output.search import needed_pairs
+
+    values = {0: "0A", 1: 4000, 2: 9000, 3: 6000, 4: 9000, 5: 5000}  # 1, 3, 5 cover every character
+    assert needed_pairs(values) == [[0], [1], [3, 5]]
+    assert needed_pairs(values, together=15_000) == [[0], [1, 3, 5]]
+    assert needed_pairs(values, together=14_999) == [[0], [1], [3, 5]]

@@ -50,11 +50,8 @@ def page_texts(site, docs: list[list]) -> list[str]:
 
 @pytest.fixture(scope="module")
 def shown(example_site):
-    import json
-    meta = json.loads((example_site / "search/meta.json").read_text("utf-8"))
-    rows = [row for n in range(0, meta["docs"], meta["chunk"])
-            for row in json.loads((example_site / f"search/d/{n // meta['chunk']}.json").read_text("utf-8"))]
-    return page_texts(example_site, rows)
+    from generator.output.search import records
+    return page_texts(example_site, records(example_site / "search"))
 
 
 def literal(texts: list[str], query: str) -> set[int]:

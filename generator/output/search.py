@@ -8,7 +8,7 @@ index; a gram with a long postings list has a file of its own, so no query downl
 grams' long lists. Per-query bytes stay flat from a county to a province.
 
 Output under `search/`:
-  meta.json          shard count, doc chunk size, filter names and values, filter words, synonyms
+  meta.json          shard count, text chunk size, filter names and values, filter words, synonyms
   tags.json          per document: kind and filter values as small integers
   fold.json          Traditional -> Simplified character pairs the browser folds queries with
   g/<n>.json         shard n: {gram: postings, or their length when the gram has a file of
@@ -18,9 +18,9 @@ Output under `search/`:
                      (search_tokens.py)
   p/<hex>.json       the postings (a JSON string) of one gram with a long list; the name is the
                      gram's code points in hexadecimal joined by "-"
-  d/<n>.json         document chunk n: [[url, title, kind, meta], ...]
-  t/<n>.json         text chunk n: per document, the texts its page shows (snippets; a query
-                     left with a few records checks them here instead of downloading more)
+  t/<n>.json         text chunk n: per document [url, kind, meta, title, texts...]: what a
+                     result shows and the texts its page shows (snippets; a query left with a
+                     few records checks them here instead of downloading more)
 
 Postings are in search_postings' ASCII format. Category words such as 行政处罚 are filters
 (tags) as well as text: the results offer the filtered list.
@@ -46,9 +46,8 @@ from generator.output.search_tokens import MIN_TOKEN, PREFIXES, token_filters
 from generator.output.search_synonyms import default_groups, synonym_map
 from generator.output.search_text import POSITIONS, fold_table, normalise, phrase, query_grams, stream
 
-__all__ = ["build_index", "index_part", "join_index", "search", "normalise", "query_grams"]
+__all__ = ["build_index", "index_part", "join_index", "records", "search", "normalise", "query_grams"]
 
-DOC_CHUNK = 64
 TEXT_CHUNK = 8  # records' texts per t/ file: snippets of the results shown, and a check of a few
 TARGET_SHARD_BYTES = 4_000
 OWN_FILE = 2_000  # postings longer than this (characters) get a file of their own
@@ -166,8 +165,8 @@ def join_index(parts: list[dict]) -> dict[str, bytes]:
 
 def _index_files(encoded: dict[str, tuple[str, int]], docs: list[list],
                  synonyms: list[list[str]] | None = None) -> dict[str, bytes]:
-    """Shards, own files, tags and document chunks from joined postings (gram -> (postings,
-    number of records)) and [url, title, kind, meta, filters] rows."""
+    """Shards, own files, tags and text chunks from joined postings (gram -> (postings,
+    number of records)) and [url, title, kind, meta, filters, texts] rows."""
     files: dict[str, bytes] = {}
     in_shard: dict[str, str | int] = {}
     for gram, (text, records) in encoded.items():
@@ -193,12 +192,12 @@ def _index_files(encoded: dict[str, tuple[str, int]], docs: list[list],
             row.append(-1 if value is None else numbers[key].setdefault(value, len(numbers[key])))
         tags.append(row)
     values = {key: list(seen) for key, seen in numbers.items()}
-    texts = [_dump([d[5] for d in docs[start:start + TEXT_CHUNK]]) for start in range(0, len(docs), TEXT_CHUNK)]
+    texts = [_dump([_text_row(d) for d in docs[start:start + TEXT_CHUNK]]) for start in range(0, len(docs), TEXT_CHUNK)]
     text_bytes = _text_weight(texts, list(files.values()))  # files so far: the postings' own files
 
     files.update({
-        "meta.json": _dump({"version": 2, "shards": shards, "chunk": DOC_CHUNK, "text_chunk": TEXT_CHUNK,
-                            "text_bytes": text_bytes,
+        "meta.json": _dump({"version": 2, "shards": shards, "text_chunk": TEXT_CHUNK,
+                            "text_bytes": text_bytes, "together": min(TOGETHER * text_bytes, BUDGET),
                             "docs": len(docs), "verify": VERIFY, "long_word": LONG_WORD, "budget": BUDGET,
                             "tokens": [MIN_TOKEN, *PREFIXES],
                             "positions": POSITIONS, "filters": list(FILTER_KEYS), "values": values,
@@ -209,11 +208,24 @@ def _index_files(encoded: dict[str, tuple[str, int]], docs: list[list],
     })
     for n, shard in enumerate(shard_maps):
         files[f"g/{n}.json"] = _dump(shard)
-    for start in range(0, len(docs), DOC_CHUNK):
-        chunk = [d[:4] for d in docs[start:start + DOC_CHUNK]]
-        files[f"d/{start // DOC_CHUNK}.json"] = _dump(chunk)
     files.update({f"t/{n}.json": data for n, data in enumerate(texts)})
     return files
+
+
+def _text_row(doc: list) -> list[str]:
+    """A document's row in its text chunk: [url, kind, meta, title, the other texts...]."""
+    url, title, kind, meta, _, texts = doc
+    return [url, kind, meta, title, *(texts[1:] if texts[:1] == [title] else texts)]
+
+
+def records(index_dir: Path) -> list[list[str]]:
+    """Every document's [url, title, kind, meta] in order, as its results show them (t/)."""
+    meta = json.loads((index_dir / "meta.json").read_text("utf-8"))
+    out = []
+    for n in range(0, meta["docs"], meta["text_chunk"]):
+        rows = json.loads((index_dir / "t" / f"{n // meta['text_chunk']}.json").read_text("utf-8"))
+        out += [[url, title, kind, shown] for url, kind, shown, title, *_ in rows]
+    return out
 
 
 def _text_weight(texts: list[bytes], own: list[bytes]) -> int:
@@ -285,6 +297,16 @@ def search(index_dir: Path, query: str, limit: int | None = None, reads: set[Pat
         grams_ = phrase(word)
         if not grams_:
             return set(range(meta["docs"]))
+        found: set[int] | None = None
+        tokens = [shard_value(key) for key in token_filters(word)]  # a code's or phone's runs narrow the records first
+        if None in tokens:
+            found = set()
+        for token in tokens:
+            if isinstance(token, str):  # a frequent token (a year) would narrow little for its bytes
+                ids = set(decode(token, False)[0])
+                found = ids if found is None else found & ids
+        if found is not None and len(found) <= meta["verify"]:  # a few left: checked by text, the pairs not needed
+            return {d for d in found if shows(d, word)}
         looked = looked_up(len(grams_), meta["long_word"])
         values: dict[int, str | int] = {}
         for i in looked:
@@ -292,17 +314,9 @@ def search(index_dir: Path, query: str, limit: int | None = None, reads: set[Pat
             if value is None:
                 return set()
             values[i] = value
-        found: set[int] | None = None
-        for key in token_filters(word):  # a code's or phone's runs narrow the records first
-            token = shard_value(key)
-            if token is None:
-                return set()
-            if isinstance(token, str):  # a frequent token (a year) would narrow little for its bytes
-                ids = set(decode(token, False)[0])
-                found = ids if found is None else found & ids
         lists: dict[int, tuple[list[int], dict[int, list[int]]]] = {}
         spent = 0
-        for step in needed_pairs(values):  # nothing left: nothing more to fetch
+        for step in needed_pairs(values, meta["together"]):  # nothing left: nothing more to fetch
             if found is not None and cheaper_by_text(found, [values[i] for i in step], meta):
                 return {d for d in found if shows(d, word)}
             cost = sum(v for v in (values[i] for i in step) if isinstance(v, int))
@@ -325,7 +339,7 @@ def search(index_dir: Path, query: str, limit: int | None = None, reads: set[Pat
             texts[n] = json.loads((index_dir / "t" / f"{n}.json").read_text("utf-8"))
             if reads is not None:
                 reads.add(index_dir / "t" / f"{n}.json")
-        return shows_word(texts[n][doc % meta["text_chunk"]], word)
+        return shows_word(texts[n][doc % meta["text_chunk"]][3:], word)
 
     def in_title(word: str) -> set[int]:
         pairs = ["#" + g for g in phrase(word) if len(g) == 2]
@@ -354,6 +368,7 @@ def search(index_dir: Path, query: str, limit: int | None = None, reads: set[Pat
 
 BUDGET = 150_000  # characters of files of their own one word fetches before its count is an estimate
 VERIFY = 10  # this few records left: checked against their texts (t/), not more postings
+TOGETHER = 20  # text chunks' weight: a word's files of their own this light are fetched in one round trip
 LONG_WORD = 10  # a word of more pairs than this is looked up by every other pair and its last
 
 
@@ -365,14 +380,15 @@ def looked_up(pairs: int, long_word: int = LONG_WORD) -> list[int]:
     return sorted({*range(0, pairs, 2), pairs - 1})
 
 
-def needed_pairs(values: dict[int, str | int]) -> list[list[int]]:
+def needed_pairs(values: dict[int, str | int], together: int = 0) -> list[list[int]]:
     """Which of a word's pairs to use (keys: their offsets in the word), in steps, given their
     shard values (postings in the shard, or the number of records of a pair with a file of its
     own): first every one already in its shard; then, of the files of their own, the fewest
     records that still put every character of the word in a pair used (the frequent pairs
     between rare ones would add bytes to download, not precision), the rarest alone, then the
-    others. A step that leaves no record ends the lookup; one that leaves a few has them
-    checked by text."""
+    others — all in one step when together they weigh no more than `together` characters (a
+    round trip saved). A step that leaves no record ends the lookup; one that leaves a few has
+    them checked by text."""
     n = max(values) + 1 if values else 0
     inf = float("inf")
     cost = [0.0 if isinstance(values.get(i), str) else float(values[i]) if i in values else inf for i in range(n)]
@@ -391,7 +407,8 @@ def needed_pairs(values: dict[int, str | int]) -> list[list[int]]:
             s = 1
     first = sorted(i for i in chosen if forced[i])
     then = sorted((i for i in chosen if not forced[i]), key=lambda i: (values[i], i))
-    steps = [first, then[:1], sorted(then[1:])]
+    light = sum(int(values[i]) for i in then) <= together  # files of their own: their lengths
+    steps = [first, sorted(then)] if light else [first, then[:1], sorted(then[1:])]
     return [step for step in steps if step]
 
 
@@ -406,7 +423,7 @@ def shown(index_dir: Path, query: str, ids: list[int], n: int = 10, reads: set[P
         path = index_dir / "t" / f"{doc // meta['text_chunk']}.json"
         if reads is not None:
             reads.add(path)
-        texts = json.loads(path.read_text("utf-8"))[doc % meta["text_chunk"]]
+        texts = json.loads(path.read_text("utf-8"))[doc % meta["text_chunk"]][3:]
         if all(any(shows_word(texts, w) for w in group) for group in groups):
             out.append(doc)
             if len(out) == n:

@@ -12,28 +12,42 @@
         if (!r.ok) throw new Error(url + " " + r.status);
         return r.json();
       });
+      cache[url].catch(function () { delete cache[url]; });  /* a failed file is fetched again next time */
     }
     return cache[url];
   }
 
   var fold = {};  /* Traditional -> Simplified (search/fold.json), loaded with meta.json */
+  var folded = null;  /* a pattern of fold's keys: only they are replaced (native speed elsewhere) */
 
   /* search_text.stream: folded (NFKC, lower case, Simplified), every gap between runs one space. */
   function normalise(text) {
-    return Array.from(text.normalize("NFKC").toLowerCase()).map(function (c) { return fold[c] || c; }).join("");
+    var out = text.normalize("NFKC").toLowerCase();
+    return folded ? out.replace(folded, function (c) { return fold[c]; }) : out;
   }
 
   function stream(text) {
     return normalise(text).replace(GAP, " ");
   }
 
+  /* meta.json and fold.json, fetched once: when the box gets focus (a person clicks it before
+   * typing), when the search page opens, or at the first query. */
+  var metas = {};
   function loadMeta(root) {
-    return Promise.all([fetchJSON(root + "search/meta.json"), fetchJSON(root + "search/fold.json")]).then(function (r) {
-      var pairs = Array.from(r[1]);
-      fold = {};
-      for (var i = 0; i + 1 < pairs.length; i += 2) fold[pairs[i]] = pairs[i + 1];
-      return r[0];
-    });
+    if (!metas[root]) {
+      metas[root] = Promise.all([fetchJSON(root + "search/meta.json"), fetchJSON(root + "search/fold.json")]).then(function (r) {
+        var pairs = Array.from(r[1]), keys = [];
+        fold = {};
+        for (var i = 0; i + 1 < pairs.length; i += 2) {
+          fold[pairs[i]] = pairs[i + 1];
+          keys.push(pairs[i].replace(/[\\\]^-]/g, "\\$&"));
+        }
+        folded = keys.length ? new RegExp("[" + keys.join("") + "]", "gu") : null;
+        return r[0];
+      });
+      metas[root].catch(function () { delete metas[root]; });  /* a failed load is tried again */
+    }
+    return metas[root];
   }
 
   /* search_text.phrase: one word's pairs in order, or the one character it is. */
@@ -75,39 +89,59 @@
 
   /* search_postings.decode: per record its number's difference to the previous one (5 bits a
    * symbol, high first, 32 = more follows), then for a pair its positions (32 = more follows;
-   * 31 = a bit mask of the positions follows in 7 symbols). */
+   * 31 = a bit mask of the positions follows in 7 symbols). The positions are read only for the
+   * records a phrase check asks about (`positionsOf`): most records of a long list are not. */
   var ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_";
-  var VALUE = {};
-  for (var v = 0; v < ALPHABET.length; v++) VALUE[ALPHABET[v]] = v;
+  var VALUE = new Int8Array(128);
+  for (var v = 0; v < ALPHABET.length; v++) VALUE[ALPHABET.charCodeAt(v)] = v;
 
   function positioned(gram) {
     return Array.from(gram).length === 2 && gram[0] !== "#" && gram[0] !== "=";
   }
 
   function decode(text, withPositions) {
-    var ids = [], where = {}, total = 0, i = 0, n = text.length;
+    var ids = [], at = [], total = 0, i = 0, n = text.length, value, symbol;
     while (i < n) {
-      var value = 0, symbol;
-      do { symbol = VALUE[text[i++]]; value = value * 32 + (symbol & 31); } while (symbol & 32);
+      value = 0;
+      do { symbol = VALUE[text.charCodeAt(i++)]; value = value * 32 + (symbol & 31); } while (symbol & 32);
       total += value;
       ids.push(total);
       if (!withPositions) continue;
-      var found = [];
-      for (;;) {
-        symbol = VALUE[text[i++]];
-        if (symbol === 31) {
-          for (var j = 0; j < 7; j++) {
-            var bits = VALUE[text[i++]];
-            for (var b = 0; b < 5; b++) if (bits & (1 << b)) found.push(j * 5 + b);
-          }
-          break;
-        }
-        found.push(symbol & 31);
-        if (!(symbol & 32)) break;
-      }
-      where[total] = found;
+      at.push(i);
+      do {  /* skip the positions */
+        symbol = VALUE[text.charCodeAt(i++)];
+        if (symbol === 31) { i += 7; break; }
+      } while (symbol & 32);
     }
-    return { ids: ids, where: where };
+    return { ids: ids, at: at, text: text };
+  }
+
+  /* A record's positions in a decoded list (none when the list does not hold it). */
+  function positionsOf(list, id) {
+    var lo = 0, hi = list.at.length - 1, mid;
+    while (lo <= hi) {
+      mid = (lo + hi) >> 1;
+      if (list.ids[mid] < id) lo = mid + 1;
+      else if (list.ids[mid] > id) hi = mid - 1;
+      else return readPositions(list.text, list.at[mid]);
+    }
+    return [];
+  }
+
+  function readPositions(text, i) {
+    var found = [], symbol;
+    for (;;) {
+      symbol = VALUE[text.charCodeAt(i++)];
+      if (symbol === 31) {
+        for (var j = 0; j < 7; j++) {
+          var bits = VALUE[text.charCodeAt(i++)];
+          for (var b = 0; b < 5; b++) if (bits & (1 << b)) found.push(j * 5 + b);
+        }
+        return found;
+      }
+      found.push(symbol & 31);
+      if (!(symbol & 32)) return found;
+    }
   }
 
   function intersect(a, b) {
@@ -156,8 +190,9 @@
   }
 
   /* search.needed_pairs: those in their shards first; then, of the files of their own, the
-   * fewest records that still cover every character, the rarest alone, then the others. */
-  function neededPairs(values) {
+   * fewest records that still cover every character, the rarest alone, then the others (all
+   * at once when together they weigh no more than `together`). */
+  function neededPairs(values, together) {
     var n = Math.max.apply(null, Object.keys(values).map(Number)) + 1, i;
     var cost = [], forced = [], best = [];
     for (i = 0; i < n; i++) {
@@ -181,11 +216,14 @@
     var then = chosen.filter(function (i) { return !forced[i]; })
       .sort(function (a, b) { return values[a] - values[b] || a - b; });
     var rest = then.slice(1).sort(function (a, b) { return a - b; });
-    return [first, then.slice(0, 1), rest].filter(function (step) { return step.length; });
+    var weight = then.reduce(function (sum, i) { return sum + values[i]; }, 0);
+    var steps = weight <= together ? [first, then.slice().sort(function (a, b) { return a - b; })] : [first, then.slice(0, 1), rest];
+    return steps.filter(function (step) { return step.length; });
   }
 
-  /* search/t/: per record, the texts its page shows (snippets, and checking a few records). */
-  function texts(root, meta, id) {
+  /* search/t/: per record [url, kind, meta, title, texts...]: what its result shows, and the
+   * texts its page shows (snippets, and checking a few records). */
+  function row(root, meta, id) {
     return fetchJSON(root + "search/t/" + Math.floor(id / meta.text_chunk) + ".json").then(function (rows) {
       return rows[id % meta.text_chunk];
     });
@@ -199,10 +237,17 @@
     return found.length <= meta.verify || (fetch > 0 && chunks * meta.text_bytes < fetch);
   }
 
-  /* search.shows_word */
-  function showsWord(fields, word) {
+  /* A record's texts (its t/ row's) as search.shows_word reads them, each streamed once. */
+  var streamed = new WeakMap();
+  function streamedTexts(row) {
+    if (!streamed.has(row)) streamed.set(row, row.slice(3).map(function (t) { return " " + stream(t) + " "; }));
+    return streamed.get(row);
+  }
+
+  /* search.shows_word, over a record's t/ row */
+  function showsWord(row, word) {
     var want = stream(word);
-    return fields.some(function (t) { return (" " + stream(t) + " ").indexOf(want) >= 0; });
+    return streamedTexts(row).some(function (t) { return t.indexOf(want) >= 0; });
   }
 
   function union(a, b) {
@@ -230,18 +275,36 @@
         var grams = phrase(word);
         if (!grams.length) return Promise.resolve(all);
         var looked = lookedUp(grams.length, meta.long_word);
-        return Promise.all(looked.map(function (i) { return shardValue(root, meta, grams[i]); })).then(function (got) {
+        /* search_tokens: a code's or phone's runs narrow the records first; their shards are
+         * requested with the pairs', and a few records left are checked by text at once */
+        var keys = tokenFilters(word, meta.tokens);
+        var tokens = Promise.all(keys.map(function (k) { return shardValue(root, meta, k); })).then(function (got) {
+          if (got.some(function (v) { return v === undefined; })) return [];
+          var ids = null;
+          got.forEach(function (v) {  /* a frequent token (a year) would narrow little for its bytes */
+            if (typeof v === "string") ids = ids === null ? decode(v, false).ids : intersect(ids, decode(v, false).ids);
+          });
+          return ids;
+        });
+        var pairs = Promise.all(looked.map(function (i) { return shardValue(root, meta, grams[i]); }));
+        pairs.catch(function () {});  /* not needed when the tokens leave a few records */
+        return tokens.then(function (ids) {
+          if (ids !== null && ids.length <= meta.verify) return byText(ids);
+          return pairs.then(function (got) { return byPairs(got, ids); });
+        });
+        function byText(ids) {
+          return Promise.all(ids.map(function (id) { return row(root, meta, id); })).then(function (rows) {
+            return ids.filter(function (id, k) { return showsWord(rows[k], word); });
+          });
+        }
+        function byPairs(got, ids) {
           if (got.some(function (v) { return v === undefined; })) return [];
           var values = {};
           looked.forEach(function (i, n) { values[i] = got[n]; });
-          var steps = neededPairs(values), lists = {}, found = null, spent = 0;
+          var steps = neededPairs(values, meta.together), lists = {}, found = ids, spent = 0;
           function step(n) {
             if (n >= steps.length || (found && !found.length)) return Promise.resolve(found || []);
-            if (found && cheaperByText(found, steps[n].map(function (i) { return values[i]; }), meta)) {
-              return Promise.all(found.map(function (id) { return texts(root, meta, id); })).then(function (rows) {
-                return found.filter(function (id, k) { return showsWord(rows[k], word); });
-              });
-            }
+            if (found && cheaperByText(found, steps[n].map(function (i) { return values[i]; }), meta)) return byText(found);
             var cost = steps[n].reduce(function (sum, i) { return sum + (typeof values[i] === "number" ? values[i] : 0); }, 0);
             if (found && spent + cost > meta.budget) {  /* an estimate past the budget: the results shown are checked */
               estimated = true;
@@ -253,24 +316,17 @@
                 lists[i] = got[k];
                 found = found === null ? got[k].ids : intersect(found, got[k].ids);
               });
+              var keys = Object.keys(lists);
               found = found.filter(function (id) {
                 var where = {};
-                Object.keys(lists).forEach(function (i) { where[i] = lists[i].where[id] || []; });
+                keys.forEach(function (i) { where[i] = positionsOf(lists[i], id); });
                 return phraseAt(where, meta.positions);
               });
               return step(n + 1);
             });
           }
-          /* search_tokens: a code's or phone's runs narrow the records first */
-          var keys = tokenFilters(word, meta.tokens);
-          return Promise.all(keys.map(function (k) { return shardValue(root, meta, k); })).then(function (got) {
-            if (got.some(function (v) { return v === undefined; })) return [];
-            got.forEach(function (v) {  /* a frequent token (a year) would narrow little for its bytes */
-              if (typeof v === "string") found = found === null ? decode(v, false).ids : intersect(found, decode(v, false).ids);
-            });
-            return step(0);
-          });
-        });
+          return step(0);
+        }
       }
 
       var words = raw.map(normalise);
@@ -362,8 +418,8 @@
   }
 
   /* search.shows_query: every word (or a word of its synonym group) shown by a text. */
-  function showsQuery(fields, groups) {
-    return groups.every(function (group) { return group.some(function (w) { return showsWord(fields, w); }); });
+  function showsQuery(row, groups) {
+    return groups.every(function (group) { return group.some(function (w) { return showsWord(row, w); }); });
   }
 
   /* The text around the first word of the query a record's texts show (its title aside),
@@ -392,23 +448,14 @@
     return res.total > checked && (items.dropped || res.estimated) ? "约 " + total : String(total);
   }
 
-  /* The results to show: their rows (d/) and texts (t/); with `groups`, only records whose
-   * texts show the query (the index's positions are kept modulo meta.positions, so a rare
-   * record can match by its pairs alone: it is never shown). */
+  /* The results to show, from their rows (t/); with `groups`, only records whose texts show
+   * the query (the index's positions are kept modulo meta.positions, so a rare record can
+   * match by its pairs alone: it is never shown). */
   function docs(root, meta, ids, groups) {
-    var chunks = {};
-    ids.forEach(function (id) { chunks[Math.floor(id / meta.chunk)] = true; });
-    var rows = Promise.all(Object.keys(chunks).map(function (n) {
-      return fetchJSON(root + "search/d/" + n + ".json").then(function (rows) { return [n, rows]; });
-    }));
-    var words = Promise.all(ids.map(function (id) { return texts(root, meta, id); }));
-    return Promise.all([rows, words]).then(function (r) {
-      var byChunk = {};
-      r[0].forEach(function (pair) { byChunk[pair[0]] = pair[1]; });
-      var items = ids.map(function (id, k) {
-        var row = byChunk[Math.floor(id / meta.chunk)][id % meta.chunk];
-        return { url: row[0], title: row[1], kind: row[2], meta: row[3], fields: r[1][k] };
-      }).filter(function (item) { return !groups || showsQuery(item.fields, groups); });
+    return Promise.all(ids.map(function (id) { return row(root, meta, id); })).then(function (rows) {
+      var items = rows.map(function (r) {
+        return { url: r[0], kind: r[1], meta: r[2], title: r[3], row: r, fields: r.slice(3) };
+      }).filter(function (item) { return !groups || showsQuery(item.row, groups); });
       items.dropped = ids.length - items.length;
       return items;
     });
@@ -473,6 +520,7 @@
       input.setAttribute("aria-expanded", "false");
       setActive(-1);
     }
+    input.addEventListener("focus", function () { loadMeta(root).catch(function () {}); });
     input.addEventListener("input", function () {
       clearTimeout(timer);
       timer = setTimeout(function () {
@@ -534,6 +582,7 @@
     var root = rootOf(document.querySelector(".site-search") || container);
     var query = new URLSearchParams(location.search).get("q") || "";
     input.value = query;
+    loadMeta(root).catch(function () {});  /* the person is about to search */
     if (!query.trim()) return;
     searchOrClosest(root, query).then(function (res) {
       var shown = 0;
@@ -603,5 +652,6 @@
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();
-  window.siteSearch = { search: search, searchOrClosest: searchOrClosest, queryGrams: queryGrams, shardOf: shardOf };
+  window.siteSearch = { search: search, searchOrClosest: searchOrClosest, queryGrams: queryGrams, shardOf: shardOf,
+                        normalise: normalise };
 })();
