@@ -122,8 +122,11 @@ def build(content_dir: Path, out_dir: Path, today: date, *, config_file: Path = 
                 docs = search_docs(site)
                 part.pieces.search = index_part(docs, *slice_.bounds(len(docs)), synonyms=site_synonyms(site),
                                                 workers=workers)
-                # one site: its index files now (written with the rest below); a slice's part is joined by merge
-                search_files = join_index([part.pieces.search]) if slice_.whole else None
+                del docs  # hundreds of MB at a city's size: not kept through the write stage
+                search_files = None  # a slice's part is joined by merge
+                if slice_.whole:  # one site: its index files now, written with the rest below
+                    search_files = join_index([part.pieces.search])
+                    part.pieces.search = {}
             with timings.stage("write"):
                 for rel, data in open_data(slice_.view(site)).items():
                     part.write(rel, data)
