@@ -15,17 +15,14 @@ machines here are shared and have 2 cores: compare within one run.
 
 from __future__ import annotations
 
-import argparse
 import json
-import os
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 from statistics import median
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "benchmarks"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from alternate import setup  # noqa: E402
 
 TODAY = "2026-11-23"
 
@@ -79,24 +76,8 @@ def built(r: dict) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--records", type=int, default=25000)
-    parser.add_argument("--against", metavar="REF", help="a commit to alternate with this work tree")
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "yingshang-search-build")
-    args = parser.parse_args(argv)
-
-    from synth import generate
-    from validate_cold import export
-
-    content = args.work / f"content-{args.records}"
-    if not (content / "site.yaml").exists():
-        generate(content, args.records, force=True)
-    trees = {"this tree": REPO}
-    if args.against:
-        trees = {args.against: export(args.against, args.work / "trees"), **trees}
+    args, content, trees = setup(__doc__.splitlines()[0], "yingshang-search-build", argv)
     results: dict[str, list[dict]] = {name: [] for name in trees}
-    print(f"# {os.cpu_count()} cores · Python {sys.version.split()[0]} · {args.records:,} records in {content}")
     for name, tree in trees.items():  # fill each tree's parse cache first: not measured
         run(tree, content, args.work / "cache" / name.replace(" ", "-"))
     for round_ in range(1, args.rounds + 1):

@@ -13,33 +13,16 @@ shared: compare within one run, and read the absolute figures with the load besi
 
 from __future__ import annotations
 
-import argparse
-import io
 import os
 import resource
 import subprocess
 import sys
-import tarfile
-import tempfile
 import time
 from pathlib import Path
 from statistics import median
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "benchmarks"))
-
-
-def export(ref: str, into: Path) -> Path:
-    """The tree of commit `ref` (`git archive`), to run the command as it was."""
-    commit = subprocess.run(["git", "rev-parse", "--verify", f"{ref}^{{commit}}"], cwd=REPO, capture_output=True,
-                            text=True, check=True).stdout.strip()
-    tree = into / commit
-    if not tree.exists():
-        archive = subprocess.run(["git", "archive", "--format=tar", commit], cwd=REPO, capture_output=True, check=True)
-        tree.mkdir(parents=True)
-        with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
-            tar.extractall(tree, filter="data")
-    return tree
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from alternate import setup  # noqa: E402
 
 
 def run(tree: Path, content: Path) -> tuple[float, float, float, int]:
@@ -56,24 +39,9 @@ def run(tree: Path, content: Path) -> tuple[float, float, float, int]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--records", type=int, default=25000)
-    parser.add_argument("--against", metavar="REF", help="a commit to alternate with this work tree")
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "yingshang-validate")
-    args = parser.parse_args(argv)
-
-    from synth import generate
-
-    content = args.work / f"content-{args.records}"
-    if not (content / "site.yaml").exists():
-        generate(content, args.records, force=True)
-    trees = {"this tree": REPO}
-    if args.against:
-        trees = {args.against: export(args.against, args.work / "trees"), **trees}
+    args, content, trees = setup(__doc__.splitlines()[0], "yingshang-validate", argv)
     walls: dict[str, list[float]] = {name: [] for name in trees}
     cpus: dict[str, list[float]] = {name: [] for name in trees}
-    print(f"# {os.cpu_count()} cores · Python {sys.version.split()[0]} · {args.records:,} records in {content}")
     for round_ in range(1, args.rounds + 1):
         for name, tree in trees.items():
             wall, cpu, load, code = run(tree, content)
