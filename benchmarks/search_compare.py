@@ -7,7 +7,7 @@ Both engines answer the same queries; the truth is what the record pages show
 the first 10 (the share whose page shows every query word), compressed bytes a first query
 downloads on a cold cache, and milliseconds in Chromium.
 
-Ours: `generator.output.search.search(index_dir, query, reads=...)` and `shown` (the first page of
+Ours: `generator.output.search_lookup.search(index_dir, query, reads=...)` and `shown` (the first page of
 results checked against their texts, as the page shows them), the lookup assets/search.js
 does (exact matches; the typo, Traditional and everyday-word sets also take the closest
 matches the box shows when nothing matches); cold bytes are the gzip sizes of the files it
@@ -56,7 +56,7 @@ def served(path: Path) -> int:
 def ours(site_dir: Path, query: str, chunk: int, closest: bool = False) -> tuple[list[int], int]:
     """Document numbers in rank order and the compressed bytes a cold first query downloads;
     with `closest`, the closest matches when nothing matches (the box shows them under a notice)."""
-    from generator.output import search as engine
+    from generator.output import search_lookup as engine
 
     index = site_dir / "search"
     reads: set[Path] = set()

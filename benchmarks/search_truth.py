@@ -31,7 +31,7 @@ CLAUSE = re.compile(r"[，；。、：,;:\s]+")
 
 def documents(index_dir: Path) -> list[list]:
     """The search documents in order: [url, title, kind, meta] as their results show them (search/t/)."""
-    from generator.output.search import records
+    from generator.output.search_lookup import records
 
     return records(index_dir)
 

@@ -56,8 +56,8 @@ def test_phone_layout_has_no_horizontal_scroll(browser, base_url):
 
 
 def test_browser_search_matches_the_python_index(page, base_url, example_site):
-    """assets/search.js and generator/output/search.py must agree on every query."""
-    from generator.output.search import search
+    """assets/search.js and generator/output/search_lookup.py must agree on every query."""
+    from generator.output.search_lookup import search
 
     from test_search import QUERIES
     from test_search_quality import QUERIES as SHOWN
@@ -76,7 +76,8 @@ def test_browser_and_python_agree_when_lists_have_files_of_their_own(page, examp
     import shutil
 
     from browser import serve_directory
-    from generator.output import search as index
+    from generator.output import search as index  # the writer: its files-of-their-own and meta settings
+    from generator.output.search_lookup import search
     from generator.pipeline import check, search_docs
     from test_search import QUERIES
     from test_search_quality import QUERIES as SHOWN
@@ -95,8 +96,8 @@ def test_browser_and_python_agree_when_lists_have_files_of_their_own(page, examp
         page.goto(url)
         for query in (*QUERIES, *SHOWN, "〔2024〕15号", "食品 安全", "大连市市场监督管理局行政处罚"):
             ids = page.evaluate("q => window.siteSearch.search('', q).then(r => r.ids)", query)
-            assert ids == index.search(site / "search", query), query
-            assert set(ids) >= set(index.search(example_site / "search", query)), query
+            assert ids == search(site / "search", query), query
+            assert set(ids) >= set(search(example_site / "search", query)), query
 
 
 def test_a_word_naming_a_filter_offers_the_filtered_list(page, base_url):
@@ -110,7 +111,7 @@ def test_a_word_naming_a_filter_offers_the_filtered_list(page, base_url):
 
 
 def test_traditional_query_in_the_browser(page, base_url, example_site):
-    from generator.output.search import search
+    from generator.output.search_lookup import search
 
     page.goto(base_url)
     for query in ("食品生產許可", "營業執照", "開辦", "开饭店", "办营业执照", "新办企业", "食品经营许可", "开饭店 许可"):
@@ -167,7 +168,7 @@ def test_a_result_link_carries_the_query_and_the_record_page_marks_it(page, base
 
 
 def test_closest_matches_under_a_notice(page, base_url, example_site):
-    from generator.output.search import closest
+    from generator.output.search_lookup import closest
 
     page.goto(base_url)
     for query in ("食品生产许课", "许可食品生产"):
@@ -202,7 +203,7 @@ def test_results_show_a_snippet_with_the_query_marked(page, base_url):
 def test_header_results_come_from_the_text_chunks_alone(page, base_url, example_site):
     """A result's title, link, kind and meta come with its texts (search/t/): no other file
     per result (the document chunks d/ are gone)."""
-    from generator.output.search import records, search
+    from generator.output.search_lookup import records, search
 
     fetched: list[str] = []
     page.on("request", lambda request: fetched.append(request.url))
@@ -253,7 +254,7 @@ def test_a_codes_tokens_are_looked_up_with_its_pairs(page, base_url, example_sit
     pairs' shards, not after them: one round trip fewer for codes, numbers and phones."""
     import json
 
-    from generator.output.search import shard_of
+    from generator.output.search_lookup import shard_of
     from generator.output.search_tokens import token_filters
     from generator.output.search_text import normalise
 

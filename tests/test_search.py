@@ -9,7 +9,9 @@ import pytest
 
 from conftest import EXAMPLE, TODAY
 from generator.pipeline import check, search_docs
-from generator.output.search import build_index, offers, normalise, query_grams, records, search
+from generator.output.search import build_index
+from generator.output.search_lookup import offers, records, search
+from generator.output.search_text import normalise, query_grams
 from generator.output.search_text import _CHARS
 from generator.output.search_postings import decode, encode, postings, rebase
 
@@ -158,7 +160,7 @@ def test_search_yaml_errors_are_located(tmp_path, capsys):
 
 
 def test_closest_matches_when_nothing_matches_exactly(example_site):
-    from generator.output.search import closest
+    from generator.output.search_lookup import closest
 
     rows = records(example_site / "search")
 
@@ -264,7 +266,7 @@ def test_codes_and_phones_narrow_by_their_letters_and_digits_tokens(tmp_path):
 
 def test_the_text_chunks_carry_what_a_result_shows(example_site):
     """search/t/ rows: [url, kind, meta, title, texts...]; no document chunks (d/) beside them."""
-    from generator.output.search import records
+    from generator.output.search_lookup import records
 
     meta = json.loads((example_site / "search/meta.json").read_text("utf-8"))
     assert not (example_site / "search/d").exists() and "chunk" not in meta
@@ -281,7 +283,7 @@ def test_light_files_of_their_own_are_fetched_in_one_round():
     """A word's pairs in their shards come first; of its pairs with files of their own, the
     rarest alone (it may leave few records to check by text), then the others — unless
     together they weigh little (meta.together), when one round trip fetches them all."""
-    from generator.output.search import needed_pairs
+    from generator.output.search_lookup import needed_pairs
 
     values = {0: "0A", 1: 4000, 2: 9000, 3: 6000, 4: 9000, 5: 5000}  # 1, 3, 5 cover every character
     assert needed_pairs(values) == [[0], [1], [3, 5]]

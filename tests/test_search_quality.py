@@ -2,7 +2,7 @@
 
 The truth is literal matching over the text each record page shows (its main content, without
 the history and the lists of other records that name it); the search is the same lookup the
-browser runs (generator.output.search.search, kept in step with assets/search.js)."""
+browser runs (generator.output.search_lookup.search, kept in step with assets/search.js)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ import pytest
 from bs4 import BeautifulSoup
 
 from generator.kinds import KINDS
-from generator.output.search import normalise, search
-from generator.output.search import shown as first_shown
+from generator.output.search_lookup import search
+from generator.output.search_lookup import shown as first_shown
+from generator.output.search_text import normalise
 
 # Words and phrases from the pages' visible text: fields of every kind, codes, document numbers.
 QUERIES = ("罚款", "现场笔录", "刑事责任", "行政复议", "二十个工作日", "首贷", "食品经营许可", "责令改正",
@@ -50,7 +51,7 @@ def page_texts(site, docs: list[list]) -> list[str]:
 
 @pytest.fixture(scope="module")
 def shown(example_site):
-    from generator.output.search import records
+    from generator.output.search_lookup import records
     return page_texts(example_site, records(example_site / "search"))
 
 

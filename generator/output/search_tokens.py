@@ -12,7 +12,7 @@ A query word uses them only as a filter that cannot lose a record: a run of the 
 gap or another character on both sides must be a whole token of the record ("%"); a run that
 ends the word, with a gap or another character before it, must begin a token (">", its first
 5 characters, or 3 when it is shorter). The records left are then checked by their pairs or, when few,
-by their texts, as any other word (search.py)."""
+by their texts, as any other word (search_lookup.py)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-/* Site search: the browser half of generator/search.py (keep the two in step).
+/* Site search: the browser half of generator/output/search_lookup.py (keep the two in step).
  * Fetches only the index shards a query needs; record text is inserted as text, never as HTML. */
 (function () {
   "use strict";
@@ -66,7 +66,7 @@
     return out;
   }
 
-  /* search.phrase_at: the pairs (keys: their offsets in the word) can stand at those offsets
+  /* search_lookup.phrase_at: the pairs (keys: their offsets in the word) can stand at those offsets
    * in one record, given each pair's positions there (modulo meta.positions). */
   function phraseAt(where, positions) {
     var keys = Object.keys(where);
@@ -80,7 +80,7 @@
     });
   }
 
-  /* search.shard_of: a title pair "#xy" lives beside "xy". */
+  /* search_lookup.shard_of: a title pair "#xy" lives beside "xy". */
   function shardOf(key, shards) {
     var h = 0;
     for (var ch of key.replace(/^#/, "")) h = (h * 131 + ch.codePointAt(0)) % 4294967296;
@@ -182,14 +182,14 @@
     return out;
   }
 
-  /* search.looked_up: all of a word's pairs, or of a long word every other one and the last. */
+  /* search_lookup.looked_up: all of a word's pairs, or of a long word every other one and the last. */
   function lookedUp(pairs, longWord) {
     var out = [];
     for (var i = 0; i < pairs; i++) if (pairs <= longWord || i % 2 === 0 || i === pairs - 1) out.push(i);
     return out;
   }
 
-  /* search.needed_pairs: those in their shards first; then, of the files of their own, the
+  /* search_lookup.needed_pairs: those in their shards first; then, of the files of their own, the
    * fewest records that still cover every character, the rarest alone, then the others (all
    * at once when together they weigh no more than `together`). */
   function neededPairs(values, together) {
@@ -229,7 +229,7 @@
     });
   }
 
-  /* search.cheaper_by_text: checking the records left against their texts downloads less
+  /* search_lookup.cheaper_by_text: checking the records left against their texts downloads less
    * than the next step's files of their own (their length in the shard), or few are left. */
   function cheaperByText(found, step, meta) {
     var fetch = step.reduce(function (sum, v) { return sum + (typeof v === "number" ? v : 0); }, 0);
@@ -237,14 +237,14 @@
     return found.length <= meta.verify || (fetch > 0 && chunks * meta.text_bytes < fetch);
   }
 
-  /* A record's texts (its t/ row's) as search.shows_word reads them, each streamed once. */
+  /* A record's texts (its t/ row's) as search_lookup.shows_word reads them, each streamed once. */
   var streamed = new WeakMap();
   function streamedTexts(row) {
     if (!streamed.has(row)) streamed.set(row, row.slice(3).map(function (t) { return " " + stream(t) + " "; }));
     return streamed.get(row);
   }
 
-  /* search.shows_word, over a record's t/ row */
+  /* search_lookup.shows_word, over a record's t/ row */
   function showsWord(row, word) {
     var want = stream(word);
     return streamedTexts(row).some(function (t) { return t.indexOf(want) >= 0; });
@@ -270,7 +270,7 @@
       var all = [];
       for (var n = 0; n < meta.docs; n++) all.push(n);
 
-      /* search.search's matching: a word's records, its pairs at their offsets (a phrase). */
+      /* search_lookup.search's matching: a word's records, its pairs at their offsets (a phrase). */
       function matching(word) {
         var grams = phrase(word);
         if (!grams.length) return Promise.resolve(all);
@@ -330,7 +330,7 @@
       }
 
       var words = raw.map(normalise);
-      /* search.search's in_title: the word's title pairs in their shards (or the rarest). */
+      /* search_lookup.search's in_title: the word's title pairs in their shards (or the rarest). */
       function inTitle(word) {
         var pairs = phrase(word).filter(function (g) { return Array.from(g).length === 2; })
           .map(function (g) { return "#" + g; });
@@ -363,7 +363,7 @@
         var hits = perWord.reduce(function (acc, list) { return intersect(acc, list); });
         var isDirect = new Set(direct);
         var titled = r[1].map(function (list) { return new Set(list); });
-        /* search.search: a word a title shows weighs more the rarer it is */
+        /* search_lookup.search: a word a title shows weighs more the rarer it is */
         var rarity = perWord.map(function (found) { return Math.floor((meta.docs + 1) / (1 + found.length)); });
         var isExact = new Set(r[2].ids);
         hits = hits.map(function (id) {
@@ -377,7 +377,7 @@
     });
   }
 
-  /* search.near_queries: a one-word query with one Chinese character left out, or cut in two
+  /* search_lookup.near_queries: a one-word query with one Chinese character left out, or cut in two
    * between Chinese characters. */
   function nearQueries(query) {
     var word = normalise(query).trim(), chars = Array.from(word), out = [], i;
@@ -392,7 +392,7 @@
     return out.filter(function (q, n) { return Array.from(q).length >= 2 && out.indexOf(q) === n; });
   }
 
-  /* search.closest: when nothing matches, records found by the most near queries first. */
+  /* search_lookup.closest: when nothing matches, records found by the most near queries first. */
   function searchOrClosest(root, query) {
     return search(root, query).then(function (res) {
       if (res.total) return res;
